@@ -1,0 +1,14 @@
+/**
+ * The collector registry. Adding hardware knowledge = one file in this folder + one line here
+ * (test/registry.test.ts fails if a file is not registered).
+ */
+import type { Collector } from '../collector';
+import board from './board';
+import clock from './clock';
+import firmware from './firmware';
+import pmic from './pmic';
+import temperature from './temperature';
+import throttled from './throttled';
+import voltage from './voltage';
+
+export const COLLECTORS: readonly Collector[] = [board, throttled, temperature, clock, voltage, pmic, firmware];

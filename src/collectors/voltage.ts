@@ -1,0 +1,30 @@
+/**
+ * Rail voltages from `vcgencmd measure_volts <rail>`. The core voltage moves with DVFS and is read
+ * every run; the SDRAM rails are set by the firmware at boot (config.txt over_voltage_sdram*), so
+ * they are read once per boot.
+ */
+import { defineCollector, UnexpectedOutputError } from '../collector';
+
+export const RAILS = ['core', 'sdram_c', 'sdram_i', 'sdram_p'] as const;
+const PER_BOOT = new Set<string>(['sdram_c', 'sdram_i', 'sdram_p']);
+
+/** PURE: `vcgencmd measure_volts <rail>` output, `volt=1.2000V`, volts. */
+export function parseMeasureVolts(text: string, rail = '<rail>'): number {
+  const m = /^volt=(\d+(?:\.\d+)?)V$/.exec(text.trim());
+  if (!m) throw new UnexpectedOutputError(`vcgencmd measure_volts ${rail}`, text.trim());
+  return Number(m[1]);
+}
+
+export default defineCollector({
+  name: 'voltage',
+  description: 'core voltage every run and SDRAM rail voltages once per boot (vcgencmd measure_volts)',
+  defaultEnabled: true,
+  metrics: [{ name: 'rpi_voltage_volts', help: 'Rail voltage reported by the firmware (vcgencmd measure_volts).', labels: ['rail'] }],
+  async collect(ctx, emit) {
+    if (!ctx.board().isPi) return;
+    const readings = await Promise.all(
+      RAILS.map(async (rail) => [rail, parseMeasureVolts(await ctx.vcgencmd(['measure_volts', rail], { perBoot: PER_BOOT.has(rail) }), rail)] as const),
+    );
+    for (const [rail, volts] of readings) emit('rpi_voltage_volts', { rail }, volts);
+  },
+});
