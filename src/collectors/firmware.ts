@@ -1,11 +1,8 @@
 /**
- * Firmware (`vcgencmd version`) and, on boards with a bootloader EEPROM (Pi 4 and Pi 5 families),
- * bootloader (`vcgencmd bootloader_version`) versions. Both change only at boot, so each is read
- * once per boot.
+ * VideoCore firmware version (`vcgencmd version`). It changes only at boot, so it is read once per
+ * boot. The pure date parser is shared with the bootloader collector.
  */
-import { hasBootloaderEeprom } from '../board';
 import { defineCollector, UnexpectedOutputError } from '../collector';
-import { VcgencmdError } from '../vcgencmd';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -47,61 +44,16 @@ export function parseFirmwareVersion(text: string): FirmwareVersion {
   return { date, version: m[1]!, variant: tags[tags.length - 1] ?? '' };
 }
 
-export interface BootloaderVersion {
-  date: string;
-  version: string;
-  /** Build time, Unix seconds (absent on early bootloaders). */
-  timestamp?: number;
-  /** When the EEPROM was last written, Unix seconds. */
-  updateTime?: number;
-}
-
-/**
- * PURE: `vcgencmd bootloader_version` output: a date line, `version <sha1> (release)`,
- * `timestamp <unix>`, `update-time <unix>`, `capabilities 0x...`.
- */
-export function parseBootloaderVersion(text: string): BootloaderVersion {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const date = lines[0] === undefined ? null : parseFirmwareDate(lines[0]);
-  const version = lines.map((l) => /^version ([0-9a-f]{7,40})\b/.exec(l)?.[1]).find((v) => v !== undefined);
-  if (date === null || version === undefined) throw new UnexpectedOutputError('vcgencmd bootloader_version', text.trim());
-  const out: BootloaderVersion = { date, version };
-  for (const l of lines) {
-    const n = /^(timestamp|update-time) (\d+)$/.exec(l);
-    if (n?.[1] === 'timestamp') out.timestamp = Number(n[2]);
-    if (n?.[1] === 'update-time') out.updateTime = Number(n[2]);
-  }
-  return out;
-}
-
 export default defineCollector({
   name: 'firmware',
-  description: 'firmware and bootloader EEPROM versions, read once per boot (vcgencmd version, bootloader_version)',
+  description: 'VideoCore firmware version and build date, read once per boot (vcgencmd version)',
   defaultEnabled: true,
   metrics: [
     { name: 'rpi_firmware_info', help: 'VideoCore firmware build (vcgencmd version). Always 1.', labels: ['version', 'date', 'variant'] },
-    { name: 'rpi_bootloader_info', help: 'Bootloader EEPROM build (vcgencmd bootloader_version). Always 1.', labels: ['version', 'date'] },
-    { name: 'rpi_bootloader_build_timestamp_seconds', help: 'Build time of the bootloader EEPROM image, Unix time.', labels: [] },
-    { name: 'rpi_bootloader_update_timestamp_seconds', help: 'When the bootloader EEPROM was last written, Unix time.', labels: [] },
   ],
   async collect(ctx, emit) {
-    const board = ctx.board();
-    if (!board.isPi) return;
-    const [firmware, bootloader] = await Promise.all([
-      ctx.vcgencmd(['version'], { perBoot: true }).then(parseFirmwareVersion),
-      hasBootloaderEeprom(board)
-        ? ctx.vcgencmd(['bootloader_version'], { perBoot: true }).then(parseBootloaderVersion, (err: unknown) => {
-            // Firmware too old to know the command: no bootloader data, not a failure.
-            if (err instanceof VcgencmdError && err.kind === 'firmware' && /not registered/i.test(err.message)) return null;
-            throw err;
-          })
-        : null,
-    ]);
+    if (!ctx.board().isPi) return;
+    const firmware = parseFirmwareVersion(await ctx.vcgencmd(['version'], { perBoot: true }));
     emit('rpi_firmware_info', { version: firmware.version, date: firmware.date, variant: firmware.variant }, 1);
-    if (bootloader) {
-      emit('rpi_bootloader_info', { version: bootloader.version, date: bootloader.date }, 1);
-      if (bootloader.timestamp !== undefined) emit('rpi_bootloader_build_timestamp_seconds', {}, bootloader.timestamp);
-      if (bootloader.updateTime !== undefined) emit('rpi_bootloader_update_timestamp_seconds', {}, bootloader.updateTime);
-    }
   },
 });

@@ -4,6 +4,7 @@
  */
 import type { Collector } from '../collector';
 import board from './board';
+import bootloader from './bootloader';
 import clock from './clock';
 import firmware from './firmware';
 import pmic from './pmic';
@@ -11,4 +12,4 @@ import temperature from './temperature';
 import throttled from './throttled';
 import voltage from './voltage';
 
-export const COLLECTORS: readonly Collector[] = [board, throttled, temperature, clock, voltage, pmic, firmware];
+export const COLLECTORS: readonly Collector[] = [board, throttled, temperature, clock, voltage, pmic, firmware, bootloader];
