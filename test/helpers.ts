@@ -68,3 +68,79 @@ export function requireTool(command: string, pkg: string): { path: string | null
   if (process.env.CI === 'true') throw new Error(`${command} is required in CI; install the Debian package ${pkg} (bash test/run.sh does)`);
   return { path: null, skip: `${command} not installed (sudo apt-get install ${pkg})` };
 }
+
+/** Parses exposition text into `name{sorted labels}` -> value, for comparing across renderers. */
+export function parseSeries(text: string): Map<string, number> {
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`unparsable line: ${line}`);
+    const labels: string[] = [];
+    const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g;
+    let l: RegExpExecArray | null;
+    while ((l = re.exec(m[2] ?? '')) !== null) labels.push(`${l[1]}="${l[2]}"`);
+    labels.sort();
+    const v = m[3]!;
+    series.set(`${m[1]}{${labels.join(',')}}`, v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v));
+  }
+  return series;
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function httpGet(url: string): Promise<{ status: number; body: string }> {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`timeout fetching ${url}`)));
+  });
+}
+
+/** Polls `fn` until it returns a value (not undefined) or `ms` pass. */
+export async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Runs the built bundle as a child process. */
+export function runBundle(args: string[], opts: { cwd?: string; uid?: number; gid?: number; env?: NodeJS.ProcessEnv; bundle?: string } = {}): RunOutput {
+  const r = spawnSync(process.execPath, [opts.bundle ?? BUNDLE, ...args], {
+    encoding: 'utf8',
+    cwd: opts.cwd,
+    uid: opts.uid,
+    gid: opts.gid,
+    env: opts.env ?? process.env,
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function promtoolCheckMetrics(promtool: string, text: string): { status: number; output: string } {
+  const r = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The whole test suite, from a fresh clone on a Debian machine, in one command:
+#   bash test/run.sh
+# 1. installs the Debian packages the tests run for real (promtool and prometheus from
+#    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze),
+#    with apt-get as root (or through sudo);
+# 2. installs the npm packages (npm ci), builds the bundle, compiles the tests;
+# 3. runs every test with node's test runner.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "test/run.sh: installing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
+npx --no-install tsc -p tsconfig.json --noEmit
+npx --no-install tsc -p tsconfig.test.json
+node --test --test-concurrency=2 build/test/*.test.js
