@@ -1,0 +1,44 @@
+// Benchmark: CPU time and peak memory of `pi-textfile collect --once` on the Pi 4B fixture, against
+// `node -e 0` on the same machine, as medians and ratios. Runs are interleaved so that machine
+// noise hits both alike. CPU time includes the (stand-in) vcgencmd processes collect starts.
+//   npm run bench [-- RUNS]
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const runs = Number(process.argv[2] ?? 31);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const fixture = path.join(root, 'test', 'fixtures', 'boards', 'pi4b');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pi-textfile-bench-'));
+// A procfs copy with a boot id, so the per-boot readings are cached as on a real board.
+const proc = path.join(work, 'proc');
+fs.cpSync(path.join(fixture, 'proc'), proc, { recursive: true });
+fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'bench\n');
+const out = path.join(work, 'textfile');
+fs.mkdirSync(out);
+const extra = fs.readFileSync(path.join(fixture, 'args'), 'utf8').split(/\s+/).filter(Boolean);
+const collect = [process.execPath, path.join(root, 'dist', 'pi-textfile.cjs'), 'collect', '--once', '--textfile.directory', out,
+  '--path.procfs', proc, '--path.sysfs', path.join(fixture, 'sys'), '--vcgencmd', path.join(fixture, 'vcgencmd', 'vcgencmd'), ...extra];
+const baseline = [process.execPath, '-e', '0'];
+
+const sample = (argv) => {
+  const [cpu, rss] = execFileSync('python3', [path.join(root, 'scripts', 'rusage.py'), '1', ...argv], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  return { cpu, rss };
+};
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+for (let i = 0; i < 3; i++) { sample(baseline); sample(collect); } // warm the page cache and the per-boot cache
+const base = [];
+const ours = [];
+for (let i = 0; i < runs; i++) { base.push(sample(baseline)); ours.push(sample(collect)); }
+
+const b = { cpu: median(base.map((s) => s.cpu)), rss: median(base.map((s) => s.rss)) };
+const o = { cpu: median(ours.map((s) => s.cpu)), rss: median(ours.map((s) => s.rss)) };
+console.log(`node ${process.version}, ${runs} interleaved runs each, medians`);
+console.log(`                         CPU (user+sys)   peak RSS`);
+console.log(`node -e 0                ${(b.cpu * 1000).toFixed(1).padStart(8)} ms   ${(b.rss / 1024).toFixed(1).padStart(6)} MiB`);
+console.log(`collect --once (pi4b)    ${(o.cpu * 1000).toFixed(1).padStart(8)} ms   ${(o.rss / 1024).toFixed(1).padStart(6)} MiB`);
+console.log(`ratio                    ${(o.cpu / b.cpu).toFixed(2).padStart(8)} x    ${(o.rss / b.rss).toFixed(2).padStart(6)} x`);
+fs.rmSync(work, { recursive: true, force: true });
