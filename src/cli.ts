@@ -58,7 +58,9 @@ export async function main(argv: readonly string[], io: Io, deps: MainDeps = {})
     .description(
       'Raspberry Pi hardware metrics for Prometheus node_exporter, and Prometheus configs for Pi clusters.\n\n' +
         'collect     read throttling, temperature, clocks, voltages, PMIC rails, board and firmware\n' +
-        '            identity, and write them as a .prom file for node_exporter\'s textfile collector',
+        '            identity, and write them as a .prom file for node_exporter\'s textfile collector\n' +
+        'gen-config  turn a short YAML description of your Pis into prometheus.yml, alert rules and\n' +
+        '            node_exporter\'s arguments; --check validates it (for CI)',
     )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
@@ -121,6 +123,37 @@ Exit codes:
         process.removeListener('SIGTERM', stop);
         process.removeListener('SIGINT', stop);
       }
+    });
+
+  program
+    .command('gen-config')
+    .description('generate prometheus.yml, alert rules and node_exporter\'s ARGS from a cluster description')
+    .requiredOption('--config <file>', 'the cluster description (YAML; schema: schemas/cluster.schema.json)')
+    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml and prometheus-node-exporter into DIR (without it: print prometheus.yml)')
+    .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
+    .option('--force', 'overwrite files in DIR that pi-textfile did not generate')
+    .addHelpText(
+      'after',
+      `
+Example cluster.yml:
+  cluster: mykube
+  nodes:
+    - kube-0.local
+    - name: kube-1
+      address: 192.168.1.101:9100
+      labels: {role: worker}
+
+Exit codes:
+  0  ok
+  1  the description is invalid; every problem is listed as FILE:LINE:COLUMN: /pointer: message
+  2  could not run: file missing, output directory missing or not writable, or a file there that
+     pi-textfile did not generate (use --force)
+`,
+    )
+    .action(async (raw: Raw) => {
+      // Required here, not imported at the top: collect must never load yaml or ajv.
+      const { runGenConfig } = require('./commands/gen-config') as typeof import('./commands/gen-config');
+      exitCode = await runGenConfig({ config: raw.config as string, out: raw.out as string | undefined, check: raw.check === true, force: raw.force === true }, io);
     });
 
   try {

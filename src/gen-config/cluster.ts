@@ -1,0 +1,388 @@
+/**
+ * Loading a cluster description: YAML that must be plain data, validated against
+ * schemas/cluster.schema.json (compiled to a standalone validator at build time) and by the checks a
+ * JSON Schema cannot express. Every problem is reported at once, with its line, column and JSON
+ * pointer, in words a newcomer understands. Pure: text in, {ok, value} | {ok: false, issues} out.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { parseDuration } from '../duration';
+import { validate as generatedValidate } from './validate-cluster.generated';
+
+export interface Issue {
+  line: number;
+  column: number;
+  pointer: string;
+  message: string;
+}
+
+export interface Node_ {
+  name: string;
+  /** host:port, always with a port. */
+  address: string;
+  labels: Record<string, string>;
+}
+
+export interface RemoteWrite {
+  url: string;
+  name?: string;
+  basicAuth?: { username: string; passwordFile: string };
+  bearerTokenFile?: string;
+}
+
+export interface Cluster {
+  cluster: string;
+  scrapeInterval: string;
+  scrapeTimeout: string;
+  evaluationInterval: string;
+  externalLabels: Record<string, string>;
+  prometheusAddress: string;
+  nodeExporter: { port: number; textfileDirectory: string };
+  nodes: Node_[];
+  alertmanagers: string[];
+  remoteWrite: RemoteWrite[];
+  alerts: { temperatureWarningCelsius: number; temperatureCriticalCelsius: number; textfileStaleAfter: string };
+}
+
+export type LoadResult = { ok: true; value: Cluster } | { ok: false; issues: Issue[] };
+
+export const DEFAULTS = {
+  scrapeInterval: '30s',
+  scrapeTimeout: '10s',
+  nodeExporterPort: 9100,
+  textfileDirectory: '/var/lib/prometheus/node-exporter',
+  prometheusAddress: 'localhost:9090',
+  temperatureWarningCelsius: 70,
+  temperatureCriticalCelsius: 80,
+  textfileStaleAfter: '3m',
+};
+
+/** Labels pi-textfile sets itself, or that Prometheus reserves. */
+const RESERVED_TARGET_LABELS = new Set(['node_name', 'job', 'instance']);
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  propertyName?: string;
+  message?: string;
+}
+
+/** The standalone validator: returns validity and leaves its errors on itself, as ajv does. */
+const validate = generatedValidate as unknown as ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+type Locator = (pointer: string, key?: string) => { line: number; column: number };
+
+function pointerSegments(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function escapePointer(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function makeLocator(doc: Document, lines: LineCounter): Locator {
+  const position = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  return (pointer, key) => {
+    let node: unknown = doc.contents;
+    let last = node;
+    for (const segment of pointerSegments(pointer)) {
+      if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment)?.value;
+      else if (isSeq(node)) node = node.items[Number(segment)];
+      else node = undefined;
+      if (node === undefined || node === null) break;
+      last = node;
+    }
+    if (key !== undefined && isMap(last)) {
+      const pair = last.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      const range = (pair?.key as Node | undefined)?.range;
+      if (range) return position(range[0]);
+    }
+    const range = (last as Node | undefined)?.range;
+    return range ? position(range[0]) : { line: 1, column: 1 };
+  };
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let v = data;
+  for (const s of pointerSegments(pointer)) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined;
+  return v;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string (text)',
+  object: 'a mapping (key: value lines)',
+  array: 'a list (lines starting with "- ")',
+  integer: 'a whole number',
+  number: 'a number',
+};
+
+function show(v: unknown): string {
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** Turns one ajv error into an Issue, or null for errors that repeat another one. */
+function describe(e: AjvError, data: unknown, locate: Locator): Issue | null {
+  const value = valueAt(data, e.instancePath);
+  const at = (pointer: string, message: string, key?: string): Issue => ({ ...locate(pointer, key), pointer, message });
+  const def = /#\/definitions\/(\w+)\//.exec(e.schemaPath)?.[1];
+  switch (e.keyword) {
+    case 'if':
+    case 'propertyNames':
+      return null;
+    case 'required':
+      return at(e.instancePath, `missing required key "${String(e.params.missingProperty)}"`);
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      return at(`${e.instancePath}/${escapePointer(key)}`, `unknown key "${key}"; check its spelling and indentation`, key);
+    }
+    case 'type':
+      return at(e.instancePath, `${show(value)} must be ${TYPE_WORDS[String(e.params.type)] ?? String(e.params.type)}`);
+    case 'pattern': {
+      if (e.propertyName !== undefined) {
+        const key = e.propertyName;
+        return at(`${e.instancePath}/${escapePointer(key)}`, `"${key}" is not a valid label name: use letters, digits and _, not starting with a digit`, key);
+      }
+      if (def === 'duration' || /scrape_|_interval|stale_after/.test(e.instancePath)) {
+        return at(e.instancePath, `${show(value)} is not a Prometheus duration: use whole numbers with units y, w, d, h, m, s, ms, largest first, like 30s or 1m30s`);
+      }
+      if (def === 'address') return at(e.instancePath, `${show(value)} is not an address: write host or host:port, without http:// or a path`);
+      if (def === 'remoteWrite') return at(e.instancePath, `${show(value)} must be an http:// or https:// URL`);
+      if (e.instancePath.endsWith('/textfile_directory')) {
+        return at(e.instancePath, `${show(value)} must be an absolute path without spaces, quotes, $, \` or backslashes (it goes into node_exporter's ARGS line)`);
+      }
+      return at(e.instancePath, `${show(value)} has the wrong form`);
+    }
+    case 'minimum':
+    case 'maximum':
+      if (def === 'port') return at(e.instancePath, `${show(value)} is outside 1-65535`);
+      return at(e.instancePath, `${show(value)} is ${e.keyword === 'minimum' ? 'below' : 'above'} ${String(e.params.limit)}`);
+    case 'minItems':
+      return at(e.instancePath, e.instancePath === '/nodes' ? 'needs at least one node' : 'must not be empty');
+    case 'minLength':
+      return at(e.instancePath, 'must not be empty');
+    case 'maxLength':
+      return at(e.instancePath, `is longer than ${String(e.params.limit)} characters`);
+    default:
+      return at(e.instancePath, e.message ?? `fails the ${e.keyword} check`);
+  }
+}
+
+/** Splits host[:port] (IPv6 in brackets). */
+export function splitAddress(address: string): { host: string; port?: number } {
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
+  if (!m) return { host: address };
+  return m[2] === undefined ? { host: m[1]! } : { host: m[1]!, port: Number(m[2]) };
+}
+
+function ms(d: string): number {
+  return parseDuration(d) ?? NaN;
+}
+
+/** Checks a JSON Schema cannot express. Runs on whatever parts are well-formed. */
+function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[] {
+  const issues: Issue[] = [];
+  const at = (pointer: string, message: string, key?: string) => issues.push({ ...locate(pointer, key), pointer, message });
+  const str = (v: unknown): v is string => typeof v === 'string';
+  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+  const checkAddress = (pointer: string, v: unknown) => {
+    if (!str(v)) return;
+    const { port } = splitAddress(v);
+    if (port !== undefined && (port < 1 || port > 65535)) at(pointer, `"${v}" has a port outside 1-65535`);
+  };
+  for (const key of ['scrape_interval', 'scrape_timeout', 'evaluation_interval']) {
+    const v = data[key];
+    if (str(v) && v !== '' && ms(v) === 0) at(`/${key}`, `"${v}" must be longer than 0`);
+    if (v === '') at(`/${key}`, 'is empty; write a duration like 30s');
+  }
+  if (obj(data.alerts) && data.alerts.textfile_stale_after === '') at('/alerts/textfile_stale_after', 'is empty; write a duration like 3m');
+
+  const interval = str(data.scrape_interval) && ms(data.scrape_interval) > 0 ? ms(data.scrape_interval) : ms(DEFAULTS.scrapeInterval);
+  if (str(data.scrape_timeout) && ms(data.scrape_timeout) > interval) {
+    at('/scrape_timeout', `"${data.scrape_timeout}" is longer than scrape_interval (${str(data.scrape_interval) ? data.scrape_interval : DEFAULTS.scrapeInterval}); Prometheus refuses a scrape timeout above the interval`);
+  }
+
+  const noDollar = (pointer: string, v: unknown) => {
+    if (str(v) && v.includes('$')) at(pointer, `"${v}" contains $, which Prometheus 3 expands as an environment variable; remove it`);
+  };
+  noDollar('/cluster', data.cluster);
+  if (obj(data.external_labels)) {
+    for (const [k, v] of Object.entries(data.external_labels)) {
+      const p = `/external_labels/${escapePointer(k)}`;
+      if (k === 'cluster') at(p, 'the cluster label is set by the top-level "cluster" key; remove it here', k);
+      else if (k.startsWith('__')) at(p, `"${k}": label names starting with __ are reserved by Prometheus`, k);
+      noDollar(p, v);
+    }
+  }
+
+  const port = obj(data.node_exporter) && typeof data.node_exporter.port === 'number' ? data.node_exporter.port : DEFAULTS.nodeExporterPort;
+  const names = new Map<string, number>();
+  const addresses = new Map<string, number>();
+  if (Array.isArray(data.nodes)) {
+    data.nodes.forEach((n: unknown, i: number) => {
+      const address = str(n) ? n : obj(n) && str(n.address) ? n.address : undefined;
+      const addrPointer = str(n) ? `/nodes/${i}` : `/nodes/${i}/address`;
+      checkAddress(addrPointer, address);
+      if (address === undefined) return;
+      const { host, port: p } = splitAddress(address);
+      const full = `${host.toLowerCase()}:${p ?? port}`;
+      const seenAt = addresses.get(full);
+      if (seenAt !== undefined) at(addrPointer, `"${address}" is the address of /nodes/${seenAt} too; each node must have its own address`);
+      else addresses.set(full, i);
+      const name = obj(n) && str(n.name) ? n.name : host.replace(/^\[|\]$/g, '');
+      const namePointer = obj(n) && str(n.name) ? `/nodes/${i}/name` : addrPointer;
+      const nameAt = names.get(name);
+      if (nameAt !== undefined) at(namePointer, `node name "${name}" is used by /nodes/${nameAt} too; give each node its own name`);
+      else names.set(name, i);
+      if (obj(n) && obj(n.labels)) {
+        for (const k of Object.keys(n.labels)) {
+          const p = `/nodes/${i}/labels/${escapePointer(k)}`;
+          if (RESERVED_TARGET_LABELS.has(k)) at(p, `label "${k}" is set by pi-textfile or Prometheus; choose another name`, k);
+          else if (k.startsWith('__')) at(p, `"${k}": label names starting with __ are reserved by Prometheus`, k);
+        }
+      }
+    });
+  }
+  if (obj(data.alerting) && Array.isArray(data.alerting.alertmanagers)) {
+    data.alerting.alertmanagers.forEach((a: unknown, i: number) => checkAddress(`/alerting/alertmanagers/${i}`, a));
+  }
+  if (obj(data.prometheus)) checkAddress('/prometheus/address', data.prometheus.address);
+  if (Array.isArray(data.remote_write)) {
+    const rwNames = new Map<string, number>();
+    data.remote_write.forEach((rw: unknown, i: number) => {
+      if (!obj(rw)) return;
+      if (rw.basic_auth !== undefined && rw.bearer_token_file !== undefined) {
+        at(`/remote_write/${i}`, 'has both basic_auth and bearer_token_file; Prometheus accepts only one way to authenticate');
+      }
+      if (str(rw.name)) {
+        const seen = rwNames.get(rw.name);
+        if (seen !== undefined) at(`/remote_write/${i}/name`, `"${rw.name}" is the name of /remote_write/${seen} too; names must be unique`);
+        else rwNames.set(rw.name, i);
+      }
+    });
+  }
+  if (obj(data.alerts)) {
+    const w = data.alerts.temperature_warning_celsius;
+    const c = data.alerts.temperature_critical_celsius;
+    const warn = typeof w === 'number' ? w : DEFAULTS.temperatureWarningCelsius;
+    const crit = typeof c === 'number' ? c : DEFAULTS.temperatureCriticalCelsius;
+    if (warn >= crit) {
+      at(typeof w === 'number' ? '/alerts/temperature_warning_celsius' : '/alerts/temperature_critical_celsius',
+        `the warning temperature (${warn}) must be below the critical one (${crit})`);
+    }
+  }
+  return issues;
+}
+
+/** Builds the normalised Cluster from data that passed every check. */
+function normalise(data: Record<string, any>): Cluster {
+  const port: number = data.node_exporter?.port ?? DEFAULTS.nodeExporterPort;
+  const scrapeInterval: string = data.scrape_interval ?? DEFAULTS.scrapeInterval;
+  const scrapeTimeout: string =
+    data.scrape_timeout ?? (ms(scrapeInterval) < ms(DEFAULTS.scrapeTimeout) ? scrapeInterval : DEFAULTS.scrapeTimeout);
+  const withPort = (address: string, p: number) => (splitAddress(address).port === undefined ? `${address}:${p}` : address);
+  const externalLabels: Record<string, string> = { cluster: data.cluster };
+  for (const k of Object.keys(data.external_labels ?? {}).sort()) externalLabels[k] = data.external_labels[k];
+  return {
+    cluster: data.cluster,
+    scrapeInterval,
+    scrapeTimeout,
+    evaluationInterval: data.evaluation_interval ?? scrapeInterval,
+    externalLabels,
+    prometheusAddress: withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090),
+    nodeExporter: { port, textfileDirectory: data.node_exporter?.textfile_directory ?? DEFAULTS.textfileDirectory },
+    nodes: data.nodes.map((n: string | { name?: string; address: string; labels?: Record<string, string> }) => {
+      const address = typeof n === 'string' ? n : n.address;
+      const name = typeof n === 'object' && n.name !== undefined ? n.name : splitAddress(address).host.replace(/^\[|\]$/g, '');
+      const labels: Record<string, string> = {};
+      if (typeof n === 'object') for (const k of Object.keys(n.labels ?? {}).sort()) labels[k] = n.labels![k]!;
+      return { name, address: withPort(address, port), labels };
+    }),
+    alertmanagers: (data.alerting?.alertmanagers ?? []).map((a: string) => withPort(a, 9093)),
+    remoteWrite: (data.remote_write ?? []).map((rw: any) => {
+      const out: RemoteWrite = { url: rw.url };
+      if (rw.name !== undefined) out.name = rw.name;
+      if (rw.basic_auth) out.basicAuth = { username: rw.basic_auth.username, passwordFile: rw.basic_auth.password_file };
+      if (rw.bearer_token_file !== undefined) out.bearerTokenFile = rw.bearer_token_file;
+      return out;
+    }),
+    alerts: {
+      temperatureWarningCelsius: data.alerts?.temperature_warning_celsius ?? DEFAULTS.temperatureWarningCelsius,
+      temperatureCriticalCelsius: data.alerts?.temperature_critical_celsius ?? DEFAULTS.temperatureCriticalCelsius,
+      textfileStaleAfter: data.alerts?.textfile_stale_after ?? DEFAULTS.textfileStaleAfter,
+    },
+  };
+}
+
+function sortIssues(issues: Issue[]): Issue[] {
+  return issues.sort((a, b) => a.line - b.line || a.column - b.column || (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : 0));
+}
+
+/** PURE: parses and checks a cluster description. */
+export function loadCluster(text: string): LoadResult {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const docList = Array.isArray(docs) ? docs : [];
+  const pos = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (docList.length === 0) return { ok: false, issues: [{ line: 1, column: 1, pointer: '', message: 'the file is empty; it needs at least "cluster" and "nodes"' }] };
+  const issues: Issue[] = [];
+  if (docList.length > 1) {
+    const second = docList[1]!;
+    issues.push({ ...pos(second.range[0]), pointer: '', message: 'the file holds more than one YAML document (---); put the whole description in one' });
+  }
+  const doc = docList[0]!;
+  for (const err of doc.errors) {
+    const message =
+      err.code === 'DUPLICATE_KEY'
+        ? 'this key appears twice in the same mapping; keep one'
+        : `invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`;
+    issues.push({ ...pos(err.pos[0]), pointer: '', message });
+  }
+  visit(doc, {
+    Node(_key, node) {
+      if (node.tag !== undefined && node.range) {
+        issues.push({ ...pos(node.range[0]), pointer: '', message: `YAML tags such as ${node.tag.startsWith('tag:yaml.org,2002:') ? `!!${node.tag.slice(18)}` : node.tag} are not allowed; write plain values` });
+      }
+    },
+    Pair(_key, pair) {
+      if (isPair(pair) && !isScalar(pair.key) && pair.key !== null) {
+        const range = (pair.key as Node).range;
+        issues.push({ ...(range ? pos(range[0]) : { line: 1, column: 1 }), pointer: '', message: 'mapping keys must be plain text' });
+      }
+    },
+  });
+  if (issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { ok: false, issues: [{ line: 1, column: 1, pointer: '', message: `the aliases (*name) expand to too much data (${(err as Error).message.split('\n')[0]}); write the values out` }] };
+  }
+  if (data === null || data === undefined) {
+    return { ok: false, issues: [{ line: 1, column: 1, pointer: '', message: 'the file is empty; it needs at least "cluster" and "nodes"' }] };
+  }
+  const locate = makeLocator(doc, lines);
+  if (!validate(data)) {
+    for (const e of validate.errors ?? []) {
+      const issue = describe(e, data, locate);
+      if (issue) issues.push(issue);
+    }
+  }
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) issues.push(...semanticChecks(data as Record<string, unknown>, locate));
+  // One problem reported twice (schema and semantic check on the same spot) is shown once.
+  const unique = [...new Map(issues.map((i) => [`${i.line}:${i.column}:${i.pointer}:${i.message}`, i])).values()];
+  if (unique.length > 0) return { ok: false, issues: sortIssues(unique) };
+  return { ok: true, value: normalise(data as Record<string, unknown>) };
+}
+
+export function formatIssue(file: string, issue: Issue): string {
+  return `${file}:${issue.line}:${issue.column}: ${issue.pointer || '/'}: ${issue.message}`;
+}
