@@ -87,6 +87,7 @@ function makeLocator(doc: Document, lines: LineCounter): Locator {
     return { line: p.line, column: p.col };
   };
   return (pointer, key) => {
+    if (key !== undefined) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
     let node: unknown = doc.contents;
     let last = node;
     for (const segment of pointerSegments(pointer)) {
@@ -231,8 +232,12 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
       const { host, port: p } = splitAddress(address);
       const full = `${host.toLowerCase()}:${p ?? port}`;
       const seenAt = addresses.get(full);
-      if (seenAt !== undefined) at(addrPointer, `"${address}" is the address of /nodes/${seenAt} too; each node must have its own address`);
-      else addresses.set(full, i);
+      if (seenAt !== undefined) {
+        // The same node twice: one message is enough (its default name repeats too).
+        at(addrPointer, `"${address}" is the address of /nodes/${seenAt} too; each node must have its own address`);
+        return;
+      }
+      addresses.set(full, i);
       const name = obj(n) && str(n.name) ? n.name : host.replace(/^\[|\]$/g, '');
       const namePointer = obj(n) && str(n.name) ? `/nodes/${i}/name` : addrPointer;
       const nameAt = names.get(name);

@@ -1,0 +1,166 @@
+// gen-config: goldens per cluster description, checked by promtool; invalid descriptions, each with
+// its exact message, line and column.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
+
+const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
+const OUTPUTS = ['prometheus.yml', 'pi-textfile.rules.yml', 'prometheus-node-exporter'];
+const promtool = requireTool('promtool', 'prometheus');
+
+for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.join(CLUSTERS, n, 'cluster.yml'))).sort()) {
+  const dir = path.join(CLUSTERS, name);
+  test(`gen-config golden: ${name}`, async () => {
+    const out = tempDir();
+    const r = await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const f of OUTPUTS) {
+      const expected = path.join(dir, 'expected', f);
+      if (UPDATE) {
+        fs.mkdirSync(path.dirname(expected), { recursive: true });
+        fs.copyFileSync(path.join(out, f), expected);
+      }
+      assert.equal(fs.readFileSync(path.join(out, f), 'utf8'), fs.readFileSync(expected, 'utf8'), `${name}/${f}`);
+    }
+    const again = tempDir();
+    await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', again]);
+    for (const f of OUTPUTS) assert.equal(fs.readFileSync(path.join(again, f), 'utf8'), fs.readFileSync(path.join(out, f), 'utf8'), 'deterministic');
+    const stdout = await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml')]);
+    assert.equal(stdout.stdout, fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8'), 'without --out: prometheus.yml on stdout');
+  });
+
+  test(`promtool check config and check rules: ${name}`, { skip: promtool.skip }, () => {
+    const expected = path.join(dir, 'expected');
+    const config = spawnSync(promtool.path!, ['check', 'config', path.join(expected, 'prometheus.yml')], { encoding: 'utf8' });
+    assert.equal(config.status, 0, config.stdout + config.stderr);
+    const rules = spawnSync(promtool.path!, ['check', 'rules', '--lint-fatal', path.join(expected, 'pi-textfile.rules.yml')], { encoding: 'utf8' });
+    assert.equal(rules.status, 0, rules.stdout + rules.stderr);
+    assert.match(rules.stdout, /SUCCESS: 11 rules found/);
+  });
+}
+
+test('promtool test rules: every alert fires and stays silent at the right times', { skip: promtool.skip }, () => {
+  const r = spawnSync(promtool.path!, ['test', 'rules', path.join(ROOT, 'test', 'rules', 'pi-textfile.rules.test.yml')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /SUCCESS/);
+});
+
+test('the rules tested by promtool are the generated ones', () => {
+  const tested = fs.readFileSync(path.join(ROOT, 'test', 'rules', 'pi-textfile.rules.yml'), 'utf8');
+  assert.equal(tested, fs.readFileSync(path.join(CLUSTERS, 'three-node', 'expected', 'pi-textfile.rules.yml'), 'utf8'));
+});
+
+/** Runs gen-config --check on `yaml` and returns its stderr lines (without the summary line). */
+async function problems(yaml: string): Promise<{ code: number; lines: string[] }> {
+  const file = path.join(tempDir(), 'cluster.yml');
+  fs.writeFileSync(file, yaml);
+  const r = await runMain(['gen-config', '--check', '--config', file]);
+  const lines = r.stderr.trim().split('\n').filter((l) => l !== '').map((l) => l.split(file).join('cluster.yml'));
+  if (r.code !== 0) assert.match(lines.pop()!, /^cluster.yml: \d+ problems?; nothing was written$/);
+  assert.doesNotMatch(r.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+  return { code: r.code, lines };
+}
+
+const VALID = 'cluster: c\nnodes:\n  - a.local\n';
+
+test('gen-config --check: a valid description', async () => {
+  const file = path.join(tempDir(), 'cluster.yml');
+  fs.writeFileSync(file, VALID);
+  const r = await runMain(['gen-config', '--check', '--config', file]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `${file}: valid (1 node)\n`);
+});
+
+const MISTAKES: Array<[string, string, string[]]> = [
+  ['port outside 1-65535', 'cluster: c\nnodes:\n  - a.local\n  - b.local\n  - name: kube-2\n    address: "kube-2.local:99999"\n',
+    ['cluster.yml:6:14: /nodes/2/address: "kube-2.local:99999" has a port outside 1-65535']],
+  ['duplicate node names', 'cluster: c\nnodes:\n  - name: pi\n    address: a.local\n  - name: pi\n    address: b.local\n',
+    ['cluster.yml:5:11: /nodes/1/name: node name "pi" is used by /nodes/0 too; give each node its own name']],
+  ['duplicate addresses (default port made explicit)', 'cluster: c\nnodes:\n  - a.local\n  - a.local:9100\n',
+    ['cluster.yml:4:5: /nodes/1: "a.local:9100" is the address of /nodes/0 too; each node must have its own address']],
+  ['timeout above interval', 'cluster: c\nscrape_interval: 10s\nscrape_timeout: 20s\nnodes: [a]\n',
+    ['cluster.yml:3:17: /scrape_timeout: "20s" is longer than scrape_interval (10s); Prometheus refuses a scrape timeout above the interval']],
+  ['a duration Prometheus rejects', 'cluster: c\nscrape_interval: 1.5m\nnodes: [a]\n',
+    ['cluster.yml:2:18: /scrape_interval: "1.5m" is not a Prometheus duration: use whole numbers with units y, w, d, h, m, s, ms, largest first, like 30s or 1m30s']],
+  ['units out of order', 'cluster: c\nevaluation_interval: 30m1h\nnodes: [a]\n',
+    ['cluster.yml:2:22: /evaluation_interval: "30m1h" is not a Prometheus duration: use whole numbers with units y, w, d, h, m, s, ms, largest first, like 30s or 1m30s']],
+  ['a label name Prometheus rejects', 'cluster: c\nexternal_labels:\n  bad-name: x\nnodes: [a]\n',
+    ['cluster.yml:3:3: /external_labels/bad-name: "bad-name" is not a valid label name: use letters, digits and _, not starting with a digit']],
+  ['a node label pi-textfile sets', 'cluster: c\nnodes:\n  - address: a\n    labels: {job: x}\n',
+    ['cluster.yml:4:14: /nodes/0/labels/job: label "job" is set by pi-textfile or Prometheus; choose another name']],
+  ['$ in an external label value', 'cluster: c\nexternal_labels: {monitor: "a$HOME"}\nnodes: [a]\n',
+    ['cluster.yml:2:28: /external_labels/monitor: "a$HOME" contains $, which Prometheus 3 expands as an environment variable; remove it']],
+  ['missing required keys', 'scrape_interval: 30s\n',
+    ['cluster.yml:1:1: /: missing required key "cluster"', 'cluster.yml:1:1: /: missing required key "nodes"']],
+  ['an unknown key', 'cluster: c\nnodes: [a]\nscrape_intervall: 30s\n',
+    ['cluster.yml:3:1: /scrape_intervall: unknown key "scrape_intervall"; check its spelling and indentation']],
+  ['a wrong type', 'cluster: c\nnode_exporter: {port: "9100"}\nnodes: [a]\n',
+    ['cluster.yml:2:23: /node_exporter/port: "9100" must be a whole number']],
+  ['no nodes', 'cluster: c\nnodes: []\n', ['cluster.yml:2:8: /nodes: needs at least one node']],
+  ['a URL as an address', 'cluster: c\nnodes:\n  - http://a.local:9100/metrics\n',
+    ['cluster.yml:3:5: /nodes/0: "http://a.local:9100/metrics" is not an address: write host or host:port, without http:// or a path']],
+  ['remote_write without a scheme', 'cluster: c\nnodes: [a]\nremote_write:\n  - url: rw.example/api\n',
+    ['cluster.yml:4:10: /remote_write/0/url: "rw.example/api" must be an http:// or https:// URL']],
+  ['warning above critical', 'cluster: c\nnodes: [a]\nalerts: {temperature_warning_celsius: 85}\n',
+    ['cluster.yml:3:39: /alerts/temperature_warning_celsius: the warning temperature (85) must be below the critical one (80)']],
+  ['duplicate keys', 'cluster: c\nnodes: [a]\ncluster: d\n', ['cluster.yml:3:1: /: this key appears twice in the same mapping; keep one']],
+  ['tags', 'cluster: !!str c\nnodes: [!custom a]\n', [
+    'cluster.yml:1:16: /: YAML tags such as !!str are not allowed; write plain values',
+    'cluster.yml:2:17: /: YAML tags such as !custom are not allowed; write plain values']],
+  ['several documents', 'cluster: c\nnodes: [a]\n---\ncluster: d\n',
+    ['cluster.yml:3:1: /: the file holds more than one YAML document (---); put the whole description in one']],
+  ['an alias bomb', 'cluster: c\nnodes: [a]\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+    ['cluster.yml:1:1: /: the aliases (*name) expand to too much data (Excessive alias count indicates a resource exhaustion attack); write the values out']],
+  ['an empty file', '', ['cluster.yml:1:1: /: the file is empty; it needs at least "cluster" and "nodes"']],
+  ['broken YAML', 'cluster: c\nnodes: [a, b\n', ['cluster.yml:3:1: /: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+];
+
+for (const [kind, yaml, expected] of MISTAKES) {
+  test(`invalid description: ${kind}`, async () => {
+    const r = await problems(yaml);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.lines, expected);
+  });
+}
+
+test('every problem is reported at once', async () => {
+  const r = await problems('cluster: "a$b"\nscrape_interval: 1.5m\nnodes:\n  - name: x\n    address: a:0\n  - name: x\n    address: b\n');
+  assert.equal(r.code, 1);
+  assert.equal(r.lines.length, 4, r.lines.join('\n'));
+});
+
+test('no input makes gen-config print a stack trace', async () => {
+  const inputs = ['[1, 2]', '"just a string"', '42', 'cluster: {a: 1}\nnodes: {b: 2}', 'nodes:\n  - {address: [1]}\n  - null\n  - 7', '? [a]\n: b\n',
+    'cluster: c\nnodes: [a]\nexternal_labels: [x]', '\t\tcluster: c', 'cluster: c\nnodes: [""]', 'cluster: c\nnodes: ["[::1]:9100", "[::1]"]\n'];
+  for (const yaml of inputs) {
+    const r = await problems(yaml);
+    assert.equal(r.code, 1, yaml);
+    assert.ok(r.lines.length > 0, yaml);
+    for (const l of r.lines) assert.match(l, /^cluster.yml:\d+:\d+: \/\S*: \S/, l);
+  }
+});
+
+test('exit 2: file missing, output directory missing, a file gen-config did not write', async () => {
+  const missing = await runMain(['gen-config', '--config', '/nonexistent/cluster.yml']);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, 'pi-textfile: cannot read /nonexistent/cluster.yml: does not exist\n');
+  const file = path.join(tempDir(), 'cluster.yml');
+  fs.writeFileSync(file, VALID);
+  const noDir = await runMain(['gen-config', '--config', file, '--out', '/nonexistent/out']);
+  assert.equal(noDir.code, 2);
+  assert.match(noDir.stderr, /^pi-textfile: output directory \/nonexistent\/out does not exist/);
+  const out = tempDir();
+  fs.writeFileSync(path.join(out, 'prometheus.yml'), 'global: {}\n# hand-written\n');
+  const refused = await runMain(['gen-config', '--config', file, '--out', out]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /not overwriting .*prometheus\.yml: not generated by pi-textfile .* pass --force/);
+  assert.equal(fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8'), 'global: {}\n# hand-written\n');
+  assert.ok(!fs.existsSync(path.join(out, 'pi-textfile.rules.yml')), 'nothing written when refusing');
+  const forced = await runMain(['gen-config', '--config', file, '--out', out, '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+  const regenerated = await runMain(['gen-config', '--config', file, '--out', out]);
+  assert.equal(regenerated.code, 0, 'generated files are overwritten without --force');
+});
