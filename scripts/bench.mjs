@@ -41,4 +41,19 @@ console.log(`                         CPU (user+sys)   peak RSS`);
 console.log(`node -e 0                ${(b.cpu * 1000).toFixed(1).padStart(8)} ms   ${(b.rss / 1024).toFixed(1).padStart(6)} MiB`);
 console.log(`collect --once (pi4b)    ${(o.cpu * 1000).toFixed(1).padStart(8)} ms   ${(o.rss / 1024).toFixed(1).padStart(6)} MiB`);
 console.log(`ratio                    ${(o.cpu / b.cpu).toFixed(2).padStart(8)} x    ${(o.rss / b.rss).toFixed(2).padStart(6)} x`);
+
+// gen-config on a 1,000-node description: wall time of the whole command, median of 7 runs.
+const big = path.join(work, 'cluster-1000.yml');
+const lines = ['cluster: big', 'external_labels: {monitor: big}', 'alerting: {alertmanagers: [alertmanager.local:9093]}', 'nodes:'];
+for (let i = 0; i < 1000; i++) lines.push(`  - name: pi-${i}`, `    address: 10.${Math.floor(i / 250)}.${i % 250}.1:9100`, `    labels: {rack: r${i % 20}, role: worker}`);
+fs.writeFileSync(big, `${lines.join('\n')}\n`);
+const genOut = path.join(work, 'gen');
+fs.mkdirSync(genOut);
+const walls = [];
+for (let i = 0; i < 7; i++) {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [path.join(root, 'dist', 'pi-textfile.cjs'), 'gen-config', '--config', big, '--out', genOut]);
+  walls.push(performance.now() - t0);
+}
+console.log(`gen-config, 1,000 nodes      ${median(walls).toFixed(0).padStart(8)} ms wall (median of 7, whole command)`);
 fs.rmSync(work, { recursive: true, force: true });

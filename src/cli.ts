@@ -165,9 +165,10 @@ Exit codes:
       if (err.code === 'commander.help') return argv.length === 0 ? EXIT_INVALID : EXIT_OK;
       return EXIT_INVALID;
     }
-    if (err instanceof UserError) {
+    // By name, not instanceof: gen-config is compiled separately in the bundle (see scripts/build.mjs).
+    if (err instanceof Error && err.name === 'UserError') {
       io.stderr(`pi-textfile: ${err.message}\n`);
-      return err.exitCode;
+      return (err as UserError).exitCode;
     }
     io.stderr(
       `pi-textfile: internal error; please report it at the project's issue tracker with this output:\n${err instanceof Error ? err.stack : String(err)}\n`,
