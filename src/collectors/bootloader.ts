@@ -35,7 +35,6 @@ export function parseBootloaderVersion(text: string): BootloaderVersion {
   return out;
 }
 
-
 export default defineCollector({
   name: 'bootloader',
   description: 'bootloader EEPROM version, build and update times on Pi 4 and Pi 5 boards, read once per boot (vcgencmd bootloader_version)',

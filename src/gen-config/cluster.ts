@@ -81,11 +81,13 @@ function escapePointer(segment: string | number): string {
   return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+function positionOf(lines: LineCounter, offset: number): { line: number; column: number } {
+  const p = lines.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
 function makeLocator(doc: Document, lines: LineCounter): Locator {
-  const position = (offset: number) => {
-    const p = lines.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
+  const position = (offset: number) => positionOf(lines, offset);
   return (pointer, key) => {
     if (key !== undefined) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
     let node: unknown = doc.contents;
@@ -179,6 +181,11 @@ export function splitAddress(address: string): { host: string; port?: number } {
   return m[2] === undefined ? { host: m[1]! } : { host: m[1]!, port: Number(m[2]) };
 }
 
+/** A node's name when none is given: the host part of its address, IPv6 brackets removed. */
+export function defaultNodeName(address: string): string {
+  return splitAddress(address).host.replace(/^\[|\]$/g, '');
+}
+
 function ms(d: string): number {
   return parseDuration(d) ?? NaN;
 }
@@ -238,7 +245,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
         return;
       }
       addresses.set(full, i);
-      const name = obj(n) && str(n.name) ? n.name : host.replace(/^\[|\]$/g, '');
+      const name = obj(n) && str(n.name) ? n.name : defaultNodeName(address);
       const namePointer = obj(n) && str(n.name) ? `/nodes/${i}/name` : addrPointer;
       const nameAt = names.get(name);
       if (nameAt !== undefined) at(namePointer, `node name "${name}" is used by /nodes/${nameAt} too; give each node its own name`);
@@ -302,7 +309,7 @@ function normalise(data: Record<string, any>): Cluster {
     nodeExporter: { port, textfileDirectory: data.node_exporter?.textfile_directory ?? DEFAULTS.textfileDirectory },
     nodes: data.nodes.map((n: string | { name?: string; address: string; labels?: Record<string, string> }) => {
       const address = typeof n === 'string' ? n : n.address;
-      const name = typeof n === 'object' && n.name !== undefined ? n.name : splitAddress(address).host.replace(/^\[|\]$/g, '');
+      const name = typeof n === 'object' && n.name !== undefined ? n.name : defaultNodeName(address);
       const labels: Record<string, string> = {};
       if (typeof n === 'object') for (const k of Object.keys(n.labels ?? {}).sort()) labels[k] = n.labels![k]!;
       return { name, address: withPort(address, port), labels };
@@ -332,10 +339,7 @@ export function loadCluster(text: string): LoadResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const docList = Array.isArray(docs) ? docs : [];
-  const pos = (offset: number) => {
-    const p = lines.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
+  const pos = (offset: number) => positionOf(lines, offset);
   if (docList.length === 0) return { ok: false, issues: [{ line: 1, column: 1, pointer: '', message: 'the file is empty; it needs at least "cluster" and "nodes"' }] };
   const issues: Issue[] = [];
   if (docList.length > 1) {
