@@ -50,6 +50,18 @@ export function collectOptionsFrom(raw: Raw): CollectOptions {
 
 export interface MainDeps {
   collect?: Partial<CollectDeps>;
+  deploy?: Partial<import('./commands/install').DeployDeps>;
+  doctor?: Partial<import('./commands/doctor').DoctorDeps>;
+}
+
+type Deploy = typeof import('./commands/deploy');
+/** Required when used, not imported at the top: collect must never load these commands. */
+const deploy = (): Deploy => require('./commands/deploy') as Deploy;
+
+function rootOption(raw: unknown): string {
+  const root = String(raw);
+  if (!root.startsWith('/')) throw new UserError(`--root ${JSON.stringify(root)} must be an absolute path`, EXIT_INVALID);
+  return root.length > 1 ? root.replace(/\/+$/, '') : root;
 }
 
 export async function main(argv: readonly string[], io: Io, deps: MainDeps = {}): Promise<number> {
@@ -60,7 +72,13 @@ export async function main(argv: readonly string[], io: Io, deps: MainDeps = {})
         'collect     read throttling, temperature, clocks, voltages, PMIC rails, board and firmware\n' +
         '            identity, and write them as a .prom file for node_exporter\'s textfile collector\n' +
         'gen-config  turn a short YAML description of your Pis into prometheus.yml, alert rules and\n' +
-        '            node_exporter\'s arguments; --check validates it (for CI)',
+        '            node_exporter\'s arguments; --check validates it (for CI)\n' +
+        'install     set this Pi up: a hardened systemd timer that runs collect every 30 seconds\n' +
+        '            into /run (tmpfs), linked into node_exporter\'s textfile directory\n' +
+        'uninstall   undo install\n' +
+        'doctor      check every link from vcgencmd to node_exporter\'s /metrics, with a fix for\n' +
+        '            each failure\n\n' +
+        'First steps on a Pi: sudo pi-textfile install, then pi-textfile doctor.',
     )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
@@ -156,6 +174,104 @@ Exit codes:
       exitCode = await runGenConfig({ config: raw.config as string, out: raw.out as string | undefined, check: raw.check === true, force: raw.force === true }, io);
     });
 
+  program
+    .command('install')
+    .description('install and start the systemd timer that runs collect every 30 seconds (run as root)')
+    .option('--dry-run', 'print every action (and every file, in full) instead of doing it')
+    .option('--daemon', 'run one long-running collect (pi-textfile-daemon.service) instead of the timer')
+    .option('--textfile.directory <dir>', "node_exporter's textfile directory, where pi-textfile.prom is linked (default: from the running node_exporter, else /etc/default/prometheus-node-exporter, else /var/lib/prometheus/node-exporter)")
+    .option('--root <dir>', 'install under DIR instead of / (for images and tests): enables but starts nothing', '/')
+    .addHelpText(
+      'after',
+      `
+What it does, in order (idempotent: a second run changes nothing):
+  1. writes pi-textfile.service, pi-textfile.timer and pi-textfile-daemon.service into
+     /etc/systemd/system, with ExecStart= set to this Node and this pi-textfile;
+  2. links node_exporter's DIR/pi-textfile.prom to /run/pi-textfile/pi-textfile.prom: the
+     service writes on tmpfs, so a run every 30 seconds writes nothing to the SD card;
+  3. systemctl daemon-reload, then enable --now the timer (or, with --daemon, the daemon).
+The service runs as a transient unprivileged user in group video, sandboxed (see the units).
+
+Exit codes:
+  0  installed (or, with --dry-run, printed)
+  1  invalid flags
+  2  could not: not root, no systemd, a file in the way that pi-textfile did not write,
+     or a systemctl that failed
+`,
+    )
+    .action((raw: Raw) => {
+      const dir = raw['textfile.directory'] as string | undefined;
+      if (dir !== undefined && !dir.startsWith('/')) throw new UserError(`--textfile.directory ${JSON.stringify(dir)} must be an absolute path`, EXIT_INVALID);
+      const d = deploy();
+      exitCode = d.runInstall(
+        { dryRun: raw.dryRun === true, daemon: raw.daemon === true, root: rootOption(raw.root), textfileDirectory: dir },
+        io,
+        { ...d.defaultDeployDeps(), ...deps.deploy },
+      );
+    });
+
+  program
+    .command('uninstall')
+    .description('stop and remove what install set up (run as root)')
+    .option('--dry-run', 'print every action instead of doing it')
+    .option('--root <dir>', 'uninstall from under DIR instead of /', '/')
+    .addHelpText(
+      'after',
+      `
+Removes the three units, the link in node_exporter's directory (only if it is still install's
+link), and /run/pi-textfile. Settings you made with systemctl edit are kept, and said so.
+Exit codes: 0 done, or nothing to remove; 1 invalid flags; 2 could not.
+`,
+    )
+    .action((raw: Raw) => {
+      const d = deploy();
+      exitCode = d.runUninstall({ dryRun: raw.dryRun === true, root: rootOption(raw.root) }, io, { ...d.defaultDeployDeps(), ...deps.deploy });
+    });
+
+  program
+    .command('doctor')
+    .description('check that metrics flow from vcgencmd to node_exporter\'s /metrics, and say how to fix what does not')
+    .option('--textfile.directory <dir>', "node_exporter's textfile directory (default: from the running node_exporter's command line)")
+    .option('--textfile.name <name>', 'the file pi-textfile writes there', 'pi-textfile.prom')
+    .option('--max-age <duration>', 'a file older than this is stale', '2m')
+    .option('--node-exporter.url <url>', `node_exporter's metrics (default: http://127.0.0.1:PORT/metrics, PORT from its --web.listen-address, else 9100)`)
+    .option('--vcgencmd <path>', 'vcgencmd to check (default: vcgencmd on PATH, then /usr/bin/vcgencmd, /opt/vc/bin/vcgencmd)')
+    .option('--vcgencmd.timeout <duration>', 'time limit for the vcgencmd check', '5s')
+    .addHelpText(
+      'after',
+      `
+Checks, one line each (ok, warn or FAIL, and for each failure a fix):
+  node           Node is new enough, and has V8's startup snapshot (else each run is ~3x dearer)
+  vcgencmd       found, and answers when run as the service runs (unprivileged, group video)
+  node_exporter  running, and which textfile directory it reads
+  textfile       pi-textfile.prom is there, fresh, and every collector succeeded
+  scrape         /metrics shows node_textfile_scrape_error 0 and pi-textfile's series
+Run it as root for the vcgencmd check to test the service's permissions rather than yours.
+
+Exit codes:
+  0  every check passed (warnings allowed)
+  1  a check failed, or invalid flags
+`,
+    )
+    .action(async (raw: Raw) => {
+      const url = raw['node-exporter.url'] as string | undefined;
+      if (url !== undefined && !/^http:\/\/[^/]+/.test(url)) throw new UserError(`--node-exporter.url ${JSON.stringify(url)} must be an http:// URL`, EXIT_INVALID);
+      const name = raw['textfile.name'] as string;
+      const d = deploy();
+      exitCode = await d.runDoctor(
+        {
+          textfileDirectory: raw['textfile.directory'] as string | undefined,
+          textfileName: name,
+          maxAgeMs: duration(raw.maxAge, '--max-age', 1000),
+          url,
+          vcgencmd: raw.vcgencmd as string | undefined,
+          vcgencmdTimeoutMs: duration(raw['vcgencmd.timeout'], '--vcgencmd.timeout', 100),
+        },
+        io,
+        { ...d.defaultDoctorDeps(), ...deps.doctor },
+      );
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -165,7 +281,7 @@ Exit codes:
       if (err.code === 'commander.help') return argv.length === 0 ? EXIT_INVALID : EXIT_OK;
       return EXIT_INVALID;
     }
-    // By name, not instanceof: gen-config is compiled separately in the bundle (see scripts/build.mjs).
+    // By name, not instanceof: gen-config and deploy are compiled separately in the bundle (see scripts/build.mjs).
     if (err instanceof Error && err.name === 'UserError') {
       io.stderr(`pi-textfile: ${err.message}\n`);
       return (err as UserError).exitCode;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../src/cli';
+import { main, type MainDeps } from '../src/cli';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
@@ -35,11 +35,12 @@ export interface RunOutput {
 }
 
 /** Runs main() in-process with a fixed clock (durations 0), capturing both streams. */
-export async function runMain(argv: string[], nodeExporterDefaults = '/nonexistent/defaults'): Promise<RunOutput> {
+export async function runMain(argv: string[], nodeExporterDefaults = '/nonexistent/defaults', deps: Omit<MainDeps, 'collect'> = {}): Promise<RunOutput> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, {
     collect: { now: () => 0, nodeExporterDefaults },
+    ...deps,
   });
   return { code, stdout, stderr };
 }

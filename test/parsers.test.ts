@@ -10,7 +10,7 @@ import { parsePmicReadAdc } from '../src/collectors/pmic';
 import { parseMeasureTemp, parseThermalZoneTemp } from '../src/collectors/temperature';
 import { parseGetThrottled } from '../src/collectors/throttled';
 import { parseMeasureVolts } from '../src/collectors/voltage';
-import { parseNodeExporterDefaults } from '../src/commands/collect';
+import { parseNodeExporterDefaults } from '../src/node-exporter-defaults';
 import { parseDuration } from '../src/duration';
 import { classifyResult, VcgencmdError } from '../src/vcgencmd';
 

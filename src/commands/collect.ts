@@ -14,9 +14,7 @@ import { renderExposition } from '../exposition';
 import { Host, type HostPaths } from '../host';
 import { checkOutputDirectory, removeStaleTempFiles, writeAtomically } from '../textfile';
 import { createVcgencmd } from '../vcgencmd';
-
-export const DEFAULT_TEXTFILE_DIRECTORY = '/var/lib/prometheus/node-exporter';
-export const NODE_EXPORTER_DEFAULTS = '/etc/default/prometheus-node-exporter';
+import { DEFAULT_TEXTFILE_DIRECTORY, NODE_EXPORTER_DEFAULTS, parseNodeExporterDefaults } from '../node-exporter-defaults';
 
 export interface CollectOptions {
   /** Run once and exit (otherwise loop every `intervalMs`). */
@@ -56,26 +54,6 @@ export const defaultCollectDeps = (): CollectDeps => ({
   wallMs: () => Date.now(),
   nodeExporterDefaults: NODE_EXPORTER_DEFAULTS,
 });
-
-/**
- * PURE: the value of --collector.textfile.directory in the ARGS of a Debian
- * /etc/default/prometheus-node-exporter, or null if it is not set there.
- */
-export function parseNodeExporterDefaults(text: string): string | null {
-  let args: string | null = null;
-  for (const line of text.split('\n')) {
-    const m = /^\s*(?:export\s+)?ARGS=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S*))/.exec(line);
-    if (m) args = (m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
-  }
-  if (args === null) return null;
-  const words = args.split(/\s+/).filter((w) => w !== '');
-  let dir: string | null = null;
-  words.forEach((w, i) => {
-    if (w.startsWith('--collector.textfile.directory=')) dir = w.slice('--collector.textfile.directory='.length);
-    else if (w === '--collector.textfile.directory' && words[i + 1] !== undefined) dir = words[i + 1]!;
-  });
-  return dir === null ? null : (dir as string).replace(/^(["'])(.*)\1$/, '$2');
-}
 
 /** The output directory: --textfile.directory, else node_exporter's configured one, else Debian's default. */
 export function resolveTextfileDirectory(opts: CollectOptions, deps: CollectDeps): string {

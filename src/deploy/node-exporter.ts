@@ -1,0 +1,95 @@
+/**
+ * Where node_exporter reads textfiles from, as install and doctor need to know it: from a running
+ * node_exporter's command line (the truth), else from Debian's /etc/default/prometheus-node-exporter,
+ * else from the build's default.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import { DEFAULT_TEXTFILE_DIRECTORY, parseNodeExporterDefaults } from '../node-exporter-defaults';
+
+/** Program names of node_exporter: Debian's package, and the upstream release binary. */
+export const NODE_EXPORTER_NAMES = ['prometheus-node-exporter', 'node_exporter'];
+export const DEFAULT_PORT = 9100;
+
+export interface NodeExporterProcess {
+  pid: number;
+  argv: string[];
+  /** --collector.textfile.directory, or the build's default (Debian: /var/lib/prometheus/node-exporter; upstream: none). */
+  textfileDirectory: string | null;
+  /** Whether the directory came from the command line or is the build's default. */
+  textfileDirectorySource: 'command line' | 'built-in default' | 'none';
+  /** --no-collector.textfile, or --collector.disable-defaults without --collector.textfile. */
+  textfileDisabled: boolean;
+  /** Port of --web.listen-address (default 9100). */
+  port: number;
+}
+
+/** The value of a kingpin flag written as `--flag=value` or `--flag value`; the last one wins. */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  let value: string | undefined;
+  args.forEach((a, i) => {
+    if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
+    else if (a === flag && i + 1 < args.length) value = args[i + 1];
+  });
+  return value;
+}
+
+/** PURE: what a node_exporter command line says about its textfile collector and port. */
+export function parseNodeExporterArgv(pid: number, argv: readonly string[]): NodeExporterProcess {
+  const args = argv.slice(1);
+  const debian = path.basename(argv[0] ?? '') === 'prometheus-node-exporter';
+  const dir = flagValue(args, '--collector.textfile.directory');
+  const has = (flag: string): boolean => args.includes(flag);
+  const textfileDisabled = has('--no-collector.textfile') || (has('--collector.disable-defaults') && !has('--collector.textfile'));
+  const listen = flagValue(args, '--web.listen-address') ?? `:${DEFAULT_PORT}`;
+  const port = Number(/:(\d+)$/.exec(listen)?.[1] ?? DEFAULT_PORT);
+  return {
+    pid,
+    argv: [...argv],
+    textfileDirectory: dir ?? (debian ? DEFAULT_TEXTFILE_DIRECTORY : null),
+    textfileDirectorySource: dir !== undefined ? 'command line' : debian ? 'built-in default' : 'none',
+    textfileDisabled,
+    port,
+  };
+}
+
+/** Every running node_exporter, from /proc/PID/cmdline. Processes that vanish meanwhile are skipped. */
+export function findNodeExporters(procfs = '/proc'): NodeExporterProcess[] {
+  const found: NodeExporterProcess[] = [];
+  for (const entry of fg.sync('[0-9]*/cmdline', { cwd: procfs, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true })) {
+    let raw: string;
+    try {
+      raw = fs.readFileSync(path.join(procfs, entry), 'utf8');
+    } catch {
+      continue;
+    }
+    const argv = raw.split('\0');
+    if (argv[argv.length - 1] === '') argv.pop();
+    if (argv.length === 0 || !NODE_EXPORTER_NAMES.includes(path.basename(argv[0]!))) continue;
+    found.push(parseNodeExporterArgv(Number(entry.split('/')[0]), argv));
+  }
+  return found.sort((a, b) => a.pid - b.pid);
+}
+
+export interface TextfileDirectory {
+  directory: string;
+  /** How it was found, for messages: "node_exporter pid 812's command line", ... */
+  source: string;
+}
+
+/**
+ * node_exporter's textfile directory when it is not running (or for another root): the ARGS of
+ * the Debian defaults file, else Debian's built-in default.
+ */
+export function configuredTextfileDirectory(defaultsFile: string): TextfileDirectory {
+  let text: string | null = null;
+  try {
+    text = fs.readFileSync(defaultsFile, 'utf8');
+  } catch {
+    text = null;
+  }
+  const dir = text === null ? null : parseNodeExporterDefaults(text);
+  if (dir !== null) return { directory: dir, source: `ARGS in ${defaultsFile}` };
+  return { directory: DEFAULT_TEXTFILE_DIRECTORY, source: 'the Debian package\'s default' };
+}
