@@ -68,17 +68,21 @@ export async function main(argv: readonly string[], io: Io, deps: MainDeps = {})
   let exitCode = EXIT_OK;
   const program = new Command('pi-textfile')
     .description(
-      'Raspberry Pi hardware metrics for Prometheus node_exporter, and Prometheus configs for Pi clusters.\n\n' +
-        'collect     read throttling, temperature, clocks, voltages, PMIC rails, board and firmware\n' +
-        '            identity, and write them as a .prom file for node_exporter\'s textfile collector\n' +
-        'gen-config  turn a short YAML description of your Pis into prometheus.yml, alert rules and\n' +
-        '            node_exporter\'s arguments; --check validates it (for CI)\n' +
-        'install     set this Pi up: a hardened systemd timer that runs collect every 30 seconds\n' +
-        '            into /run (tmpfs), linked into node_exporter\'s textfile directory\n' +
-        'uninstall   undo install\n' +
-        'doctor      check every link from vcgencmd to node_exporter\'s /metrics, with a fix for\n' +
-        '            each failure\n\n' +
+      [
+        'Raspberry Pi hardware metrics for Prometheus node_exporter, and Prometheus',
+        'configs for Pi clusters.',
+        '',
+        '  collect     write throttling, temperature, clocks, voltages, PMIC rails and',
+        '              board identity as a .prom file for node_exporter',
+        '  gen-config  turn a YAML description of your Pis into prometheus.yml, alert',
+        "              rules and node_exporter's arguments (--check: validate, for CI)",
+        '  install     set this Pi up: a hardened systemd timer runs collect every 30 s',
+        '  uninstall   undo install',
+        "  doctor      check every link from vcgencmd to node_exporter's /metrics,",
+        '              with a fix for each failure',
+        '',
         'First steps on a Pi: sudo pi-textfile install, then pi-textfile doctor.',
+      ].join('\n'),
     )
     .version(version, '--version', 'print the version and exit')
     .helpOption('-h, --help', 'show help')
@@ -116,15 +120,18 @@ export async function main(argv: readonly string[], io: Io, deps: MainDeps = {})
       'after',
       `
 Examples:
-  pi-textfile collect --stdout          print what this machine reports, write nothing
-  pi-textfile collect --once            write pi-textfile.prom once into node_exporter's directory
-  pi-textfile collect --once --collector.clock.clocks=all --no-collector.firmware
+  pi-textfile collect --stdout    print what this machine reports, write nothing
+  pi-textfile collect --once      write pi-textfile.prom once, into
+                                  node_exporter's textfile directory
+  pi-textfile collect --once --collector.clock.clocks=all --no-collector.pmic
 
 Exit codes:
-  0  the file was written (or printed), even if some collectors failed: failures are reported in
-     pi_textfile_collector_success and as one warning line each on stderr
+  0  the file was written (or printed), even if some collectors failed: those
+     are reported in pi_textfile_collector_success and as one warning line
+     each on stderr
   1  invalid flags or values
-  2  could not run: output directory missing or not writable, or an internal error
+  2  could not run: output directory missing or not writable, or an internal
+     error
 `,
     )
     .action(async (raw: Raw) => {
@@ -163,9 +170,10 @@ Example cluster.yml:
 
 Exit codes:
   0  ok
-  1  the description is invalid; every problem is listed as FILE:LINE:COLUMN: /pointer: message
-  2  could not run: file missing, output directory missing or not writable, or a file there that
-     pi-textfile did not generate (use --force)
+  1  the description is invalid; every problem is listed as
+     FILE:LINE:COLUMN: /pointer: message
+  2  could not run: file missing, output directory missing or not writable,
+     or a file there that pi-textfile did not generate (use --force)
 `,
     )
     .action(async (raw: Raw) => {
@@ -185,18 +193,19 @@ Exit codes:
       'after',
       `
 What it does, in order (idempotent: a second run changes nothing):
-  1. writes pi-textfile.service, pi-textfile.timer and pi-textfile-daemon.service into
-     /etc/systemd/system, with ExecStart= set to this Node and this pi-textfile;
-  2. links node_exporter's DIR/pi-textfile.prom to /run/pi-textfile/pi-textfile.prom: the
-     service writes on tmpfs, so a run every 30 seconds writes nothing to the SD card;
-  3. systemctl daemon-reload, then enable --now the timer (or, with --daemon, the daemon).
-The service runs as a transient unprivileged user in group video, sandboxed (see the units).
+  1. writes pi-textfile.service, pi-textfile.timer, pi-textfile-daemon.service
+     into /etc/systemd/system, starting this Node and this pi-textfile;
+  2. links DIR/pi-textfile.prom (DIR: node_exporter's textfile directory) to
+     /run/pi-textfile/pi-textfile.prom: the service writes on tmpfs, so
+     nothing is written to the SD card;
+  3. systemctl daemon-reload, then enable --now the timer (or the daemon).
+The service runs as a transient unprivileged user in group video, sandboxed.
 
 Exit codes:
   0  installed (or, with --dry-run, printed)
   1  invalid flags
-  2  could not: not root, no systemd, a file in the way that pi-textfile did not write,
-     or a systemctl that failed
+  2  could not: not root, no systemd, a file in the way that pi-textfile did
+     not write, or a systemctl that failed
 `,
     )
     .action((raw: Raw) => {
@@ -218,8 +227,9 @@ Exit codes:
     .addHelpText(
       'after',
       `
-Removes the three units, the link in node_exporter's directory (only if it is still install's
-link), and /run/pi-textfile. Settings you made with systemctl edit are kept, and said so.
+Removes the three units, the link in node_exporter's directory (only if it
+is still install's link), and /run/pi-textfile. Settings you made with
+systemctl edit are kept, and said so.
 Exit codes: 0 done, or nothing to remove; 1 invalid flags; 2 could not.
 `,
     )
@@ -241,12 +251,14 @@ Exit codes: 0 done, or nothing to remove; 1 invalid flags; 2 could not.
       'after',
       `
 Checks, one line each (ok, warn or FAIL, and for each failure a fix):
-  node           Node is new enough, and has V8's startup snapshot (else each run is ~3x dearer)
-  vcgencmd       found, and answers when run as the service runs (unprivileged, group video)
+  node           new enough, with V8's startup snapshot (else runs cost ~3x)
+  vcgencmd       found, and answers when run as the service runs
+                 (an unprivileged user in group video)
   node_exporter  running, and which textfile directory it reads
-  textfile       pi-textfile.prom is there, fresh, and every collector succeeded
-  scrape         /metrics shows node_textfile_scrape_error 0 and pi-textfile's series
-Run it as root for the vcgencmd check to test the service's permissions rather than yours.
+  textfile       pi-textfile.prom is there, fresh, every collector succeeded
+  scrape         /metrics shows node_textfile_scrape_error 0 and our series
+Run it as root, so that the vcgencmd check tests the service's permissions
+rather than yours.
 
 Exit codes:
   0  every check passed (warnings allowed)
@@ -254,7 +266,7 @@ Exit codes:
 `,
     )
     .action(async (raw: Raw) => {
-      const url = raw['node-exporter.url'] as string | undefined;
+      const url = raw['nodeExporter.url'] as string | undefined;
       if (url !== undefined && !/^http:\/\/[^/]+/.test(url)) throw new UserError(`--node-exporter.url ${JSON.stringify(url)} must be an http:// URL`, EXIT_INVALID);
       const name = raw['textfile.name'] as string;
       const d = deploy();
