@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DoctorDeps } from '../src/commands/doctor';
 import { formatAge } from '../src/commands/doctor';
-import { boardArgs, BOARDS, freePort, httpGet, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, freePort, httpGet, parseSeries, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
 const children: ChildProcess[] = [];
@@ -135,7 +135,7 @@ test('vcgencmd not permitted: FAIL with the firmware\'s message and the fix, exi
 test('stale file: FAIL with its age and where to look, exit 1', { skip: exporter.skip }, async () => {
   writeFresh();
   const file = path.join(work, 'run', 'pi-textfile.prom');
-  const tenMinutesAgo = new Date(Date.now() - 600_000);
+  const tenMinutesAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 600_000);
   fs.utimesSync(file, tenMinutesAgo, tenMinutesAgo);
   const { code, lines } = await doctor(['--vcgencmd', healthyVcgencmd(), '--node-exporter.url', url(port)]);
   assert.equal(code, 1);
@@ -147,6 +147,9 @@ test('stale file: FAIL with its age and where to look, exit 1', { skip: exporter
     ),
   );
   assert.match(line(lines, 'scrape'), /^ok /, 'node_exporter still serves the stale file without complaint');
+  // Through the link, node_exporter reports the target's mtime: what PiTextfileStale alerts on.
+  const served = parseSeries((await httpGet(url(port))).body);
+  assert.equal(served.get(`node_textfile_mtime_seconds{file="${work}/textfile/pi-textfile.prom"}`), Math.floor(tenMinutesAgo.getTime() / 1000));
   const generous = await doctor(['--vcgencmd', healthyVcgencmd(), '--node-exporter.url', url(port), '--max-age', '15m']);
   assert.equal(generous.code, 0);
 });

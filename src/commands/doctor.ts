@@ -264,7 +264,8 @@ export function checkTextfile(opts: DoctorOptions, deps: DoctorDeps, dir: string
 
 function fetch(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, (res) => {
+    // A fresh connection, never a pooled one: node_exporter may have restarted since the last.
+    const req = http.get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
