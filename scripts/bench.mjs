@@ -1,8 +1,9 @@
 // Benchmark: CPU time and peak memory of `pi-textfile collect --once` on the Pi 4B fixture, against
-// `node -e 0` on the same machine, as medians and ratios. Runs are interleaved so that machine
+// `node -e 0` on the same machine, as medians and ratios; the long-running mode's cost per
+// collection and resident memory. Runs are interleaved so that machine
 // noise hits both alike. CPU time includes the (stand-in) vcgencmd processes collect starts.
 //   npm run bench [-- RUNS]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,6 +42,25 @@ console.log(`                         CPU (user+sys)   peak RSS`);
 console.log(`node -e 0                ${(b.cpu * 1000).toFixed(1).padStart(8)} ms   ${(b.rss / 1024).toFixed(1).padStart(6)} MiB`);
 console.log(`collect --once (pi4b)    ${(o.cpu * 1000).toFixed(1).padStart(8)} ms   ${(o.rss / 1024).toFixed(1).padStart(6)} MiB`);
 console.log(`ratio                    ${(o.cpu / b.cpu).toFixed(2).padStart(8)} x    ${(o.rss / b.rss).toFixed(2).padStart(6)} x`);
+
+// The long-running mode (pi-textfile-daemon.service): CPU per collection once started, and the
+// resident memory it keeps, from /proc/PID/stat (children included) over 40 one-second ticks.
+const loop = spawn(collect[0], [...collect.slice(1).filter((a) => a !== '--once'), '--interval', '1s'], { stdio: 'ignore' });
+const stat = () => {
+  const f = fs.readFileSync(`/proc/${loop.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const cpu = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // USER_HZ is 100 on Linux
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${loop.pid}/status`, 'utf8'))[1]);
+  return { cpu, rss, at: performance.now() };
+};
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+await pause(3000);
+const s0 = stat();
+await pause(40_000);
+const s1 = stat();
+loop.kill('SIGTERM');
+const ticks = (s1.at - s0.at) / 1000;
+const perTick = (s1.cpu - s0.cpu) / ticks;
+console.log(`long-running, per collection ${(perTick * 1000).toFixed(1).padStart(8)} ms   ${(s1.rss / 1024).toFixed(1).padStart(6)} MiB resident after ${Math.round(ticks) + 3} collections (${(perTick / o.cpu).toFixed(2)} x the CPU of one --once run)`);
 
 // gen-config on a 1,000-node description: wall time of the whole command, median of 7 runs.
 const big = path.join(work, 'cluster-1000.yml');
