@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { configuredTextfileDirectory, findNodeExporters, DEFAULT_PORT, type NodeExporterProcess } from '../deploy/node-exporter';
+import { configuredTextfileDirectory, DEFAULT_PORT, findNodeExporters, pickNodeExporter, type NodeExporterProcess } from '../deploy/node-exporter';
 import { EXIT_OK } from '../errors';
 import { NODE_EXPORTER_DEFAULTS } from '../node-exporter-defaults';
 import { classifyResult, findVcgencmd, VcgencmdError } from '../vcgencmd';
@@ -169,12 +169,8 @@ export function checkNodeExporter(opts: DoctorOptions, deps: DoctorDeps): Export
     const u = new URL(opts.url);
     wantedPort = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
   }
-  const chosen =
-    wantedPort !== undefined
-      ? running.find((p) => p.port === wantedPort)
-      : running.length === 1
-        ? running[0]
-        : (running.find((p) => p.port === DEFAULT_PORT) ?? running[0]);
+  // Without a URL, any node_exporter is better than none: its line names which one was checked.
+  const chosen = pickNodeExporter(running, wantedPort) ?? (wantedPort === undefined ? running[0] : undefined);
   const url = opts.url ?? `http://127.0.0.1:${chosen?.port ?? DEFAULT_PORT}/metrics`;
   const install = 'sudo apt install prometheus-node-exporter; sudo systemctl enable --now prometheus-node-exporter';
   if (chosen === undefined) {

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configuredTextfileDirectory, findNodeExporters, DEFAULT_PORT, type TextfileDirectory } from '../deploy/node-exporter';
+import { configuredTextfileDirectory, DEFAULT_PORT, findNodeExporters, pickNodeExporter, type TextfileDirectory } from '../deploy/node-exporter';
 import { UNITS } from '../deploy/units.generated';
 import { describeFsError, EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../errors';
 import { NODE_EXPORTER_DEFAULTS } from '../node-exporter-defaults';
@@ -215,7 +215,7 @@ function textfileDirectoryFor(opts: InstallOptions, deps: DeployDeps): TextfileD
   if (opts.textfileDirectory !== undefined) return { directory: opts.textfileDirectory, source: '--textfile.directory', notes: [] };
   if (opts.root === '/') {
     const running = findNodeExporters(deps.procfs);
-    const chosen = running.length === 1 ? running[0] : running.find((p) => p.port === DEFAULT_PORT);
+    const chosen = pickNodeExporter(running);
     if (running.length > 1 && chosen === undefined) {
       throw new UserError(
         `${running.length} node_exporters are running (pids ${running.map((p) => p.pid).join(', ')}), none on port ${DEFAULT_PORT}; ` +

@@ -72,6 +72,15 @@ export function findNodeExporters(procfs = '/proc'): NodeExporterProcess[] {
   return found.sort((a, b) => a.pid - b.pid);
 }
 
+/**
+ * PURE: the node_exporter that pi-textfile serves: the one on `port` when a port is asked for,
+ * else the only one running, else the one on the default port 9100 (undefined if none is).
+ */
+export function pickNodeExporter(running: readonly NodeExporterProcess[], port?: number): NodeExporterProcess | undefined {
+  if (port !== undefined) return running.find((p) => p.port === port);
+  return running.length === 1 ? running[0] : running.find((p) => p.port === DEFAULT_PORT);
+}
+
 export interface TextfileDirectory {
   directory: string;
   /** How it was found, for messages: "node_exporter pid 812's command line", ... */
