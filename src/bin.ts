@@ -1,4 +1,4 @@
-import { main } from './cli';
+import { main } from './cli/main';
 
 // `pi-textfile ... | head` closes the pipe early: that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { DeployDeps } from '../src/commands/install';
+import type { DeployDeps } from '../src/deploy/actions';
 import { BOARDS, boardArgs, BUNDLE, requireTool, ROOT, runBundle, runMain, tempDir, UPDATE, waitFor } from './helpers';
 
 const systemdAnalyze = requireTool('systemd-analyze', 'systemd');
@@ -208,7 +208,7 @@ function fakeProc(textfileDir: string): string {
 
 test('install --dry-run: golden output, and nothing changes', { skip: fs.existsSync('/etc/systemd/system/pi-textfile.service') && 'pi-textfile is installed on this machine' }, async () => {
   const textfileDir = tempDir('pi-textfile-ne-');
-  const r = await runMain(['install', '--dry-run'], undefined, { deploy: fakeDeps(fakeProc(textfileDir)) });
+  const r = await runMain(['install', '--dry-run'], { deploy: fakeDeps(fakeProc(textfileDir)) });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   const text = r.stdout.split(textfileDir).join('<node_exporter textfile directory>');
@@ -231,13 +231,13 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
     [{ nodePath: '/tmp/node' }, ['install', '--dry-run'], /^pi-textfile: Node is at \/tmp\/node, under \/tmp, /],
   ];
   for (const [deps, argv, expected] of cases) {
-    const r = await runMain(argv, undefined, { deploy: fakeDeps(proc, deps) });
+    const r = await runMain(argv, { deploy: fakeDeps(proc, deps) });
     assert.equal(r.code, 2, argv.join(' '));
     assert.match(r.stderr, expected);
     assert.equal(r.stdout, '');
   }
   fs.writeFileSync(path.join(textfileDir, 'pi-textfile.prom'), 'my_own_series 1\n');
-  const r = await runMain(['install', '--dry-run'], undefined, { deploy: fakeDeps(proc) });
+  const r = await runMain(['install', '--dry-run'], { deploy: fakeDeps(proc) });
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `pi-textfile: ${textfileDir}/pi-textfile.prom exists and was not written by pi-textfile; move it away, or pass --textfile.directory DIR (node_exporter's textfile directory, found from node_exporter pid 812's command line)\n`);
   assert.equal(fs.readFileSync(path.join(textfileDir, 'pi-textfile.prom'), 'utf8'), 'my_own_series 1\n', 'left alone');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHelp, escapeLabelValue, formatValue, renderExposition } from '../src/exposition';
+import { escapeHelp, escapeLabelValue, formatValue, renderExposition } from '../src/framework/exposition';
 
 test('renderExposition: sorted families and samples, HELP/TYPE once, final newline', () => {
   const text = renderExposition([

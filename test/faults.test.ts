@@ -4,9 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { COLLECTORS } from '../src/collectors/index';
 import { collectOnce, defaultCollectDeps, type CollectOptions } from '../src/commands/collect';
-import { collectOptionsFrom } from '../src/cli';
+import { collectOptionsFrom } from '../src/cli/collect';
 import { boardArgs, BOARDS, BUNDLE, promtoolCheckMetrics, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const ERRORS = path.join(ROOT, 'test', 'fixtures', 'errors');
@@ -51,10 +50,11 @@ test('vcgencmd missing on a Pi: collectors fail with an install hint, file still
 });
 
 test('vcgencmd not found anywhere: the message says what to install', async () => {
-  const opts: CollectOptions = { ...collectOptionsFrom({
+  const all = collectOptionsFrom({
     'textfile.name': 'pi-textfile.prom', 'collector.clock.clocks': 'arm', 'vcgencmd.timeout': '5s', interval: '30s',
     'path.procfs': path.join(BOARDS, 'pi4b', 'proc'), 'path.sysfs': path.join(BOARDS, 'pi4b', 'sys'), 'path.rootfs': '/', stdout: true,
-  }), collectors: COLLECTORS.filter((c) => c.name === 'throttled') };
+  });
+  const opts: CollectOptions = { ...all, collectors: all.collectors.filter((e) => e.collector.name === 'throttled') };
   const run = await collectOnce(opts, { ...defaultCollectDeps(), searchPath: tempDir() }, null);
   assert.equal(run.results[0]!.success, fs.existsSync('/usr/bin/vcgencmd') || fs.existsSync('/opt/vc/bin/vcgencmd'));
   if (!run.results[0]!.success) assert.match(run.results[0]!.error!, /install it \(Raspberry Pi OS: sudo apt install raspi-utils/);
@@ -87,8 +87,7 @@ test('hanging vcgencmd: the run ends within about one timeout, and no child is l
   const dir = tempDir('pi-textfile-hang-');
   const marker = `${process.pid}${Date.now() % 100000}`;
   const file = path.join(dir, 'vcgencmd');
-  // Not exec: the shell's own child (sleep) must be killed too.
-  fs.writeFileSync(file, `#!/bin/sh\nsleep 30.${marker}\necho never\n`, { mode: 0o755 });
+  fs.writeFileSync(file, `#!/bin/sh\nexec sleep 30.${marker}\n`, { mode: 0o755 });
   const started = Date.now();
   const out = await runMain(['collect', '--stdout', '--vcgencmd.timeout', '1s', ...pi4bWith(file, '--collector.clock.clocks=all')]);
   const elapsed = Date.now() - started;
@@ -118,7 +117,7 @@ test('output directory not writable: exit 2, previous file untouched', { skip: p
   fs.chmodSync(bundleDir, 0o755);
   fs.copyFileSync(BUNDLE, path.join(bundleDir, 'pi-textfile.cjs'));
   fs.chmodSync(path.join(bundleDir, 'pi-textfile.cjs'), 0o755);
-  const out = runBundle(['collect', '--once', '--textfile.directory', dir, '--path.procfs', '/nonexistent', '--path.sysfs', '/nonexistent'],
+  const out = runBundle(['collect', '--once', '--textfile.directory', dir, '--path.procfs', '/proc', '--path.sysfs', '/sys'],
     { uid: 65534, gid: 65534, bundle: path.join(bundleDir, 'pi-textfile.cjs'), cwd: '/' });
   assert.equal(out.code, 2, out.stderr);
   assert.match(out.stderr, /^pi-textfile: output directory .* is not writable \(permission denied\); run pi-textfile as a user that may write there/);
@@ -198,12 +197,18 @@ test('--help explains collect; --version prints the version', async () => {
 });
 
 test('default output directory comes from /etc/default/prometheus-node-exporter', async () => {
-  const dir = tempDir('pi-textfile-defaults-');
-  const defaults = path.join(tempDir(), 'prometheus-node-exporter');
-  fs.writeFileSync(defaults, `# test\nARGS="--no-collector.systemd --collector.textfile.directory=${dir}"\n`);
-  const out = await runMain(['collect', '--once', ...boardArgs('not-a-pi')], defaults);
+  const rootfs = tempDir('pi-textfile-rootfs-');
+  fs.mkdirSync(path.join(rootfs, 'etc', 'default'), { recursive: true });
+  fs.writeFileSync(path.join(rootfs, 'etc', 'default', 'prometheus-node-exporter'), `# test\nARGS="--no-collector.systemd --collector.textfile.directory=/srv/textfile"\n`);
+  fs.mkdirSync(path.join(rootfs, 'srv', 'textfile'), { recursive: true });
+  const out = await runMain(['collect', '--once', '--path.rootfs', rootfs, ...boardArgs('not-a-pi')]);
   assert.equal(out.code, 0, out.stderr);
-  assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')));
+  assert.ok(fs.existsSync(path.join(rootfs, 'srv', 'textfile', 'pi-textfile.prom')), 'written where ARGS below --path.rootfs says');
+  fs.rmSync(path.join(rootfs, 'etc', 'default', 'prometheus-node-exporter'));
+  fs.mkdirSync(path.join(rootfs, 'var', 'lib', 'prometheus', 'node-exporter'), { recursive: true });
+  const fallback = await runMain(['collect', '--once', '--path.rootfs', rootfs, ...boardArgs('not-a-pi')]);
+  assert.equal(fallback.code, 0, fallback.stderr);
+  assert.ok(fs.existsSync(path.join(rootfs, 'var', 'lib', 'prometheus', 'node-exporter', 'pi-textfile.prom')), "else the Debian package's default below --path.rootfs");
 });
 
 test('per-boot readings are taken once per boot', async () => {
@@ -214,7 +219,8 @@ test('per-boot readings are taken once per boot', async () => {
   const args = boardArgs('pi4b');
   const raw: Record<string, unknown> = { 'textfile.name': 'pi-textfile.prom', 'collector.clock.clocks': 'arm,core', 'vcgencmd.timeout': '5s', interval: '30s',
     'path.procfs': proc, 'path.sysfs': path.join(BOARDS, 'pi4b', 'sys'), 'path.rootfs': '/', vcgencmd: args[args.indexOf('--vcgencmd') + 1] };
-  const opts = { ...collectOptionsFrom(raw), collectors: COLLECTORS.filter((c) => c.name !== 'temperature') };
+  const all = collectOptionsFrom(raw);
+  const opts = { ...all, collectors: all.collectors.filter((e) => e.collector.name !== 'temperature') };
   const cacheFile = path.join(tempDir(), 'cache.json');
   const deps = { ...defaultCollectDeps(), now: () => 0 };
   const first = await collectOnce(opts, deps, cacheFile);

@@ -2,9 +2,19 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type MainDeps } from '../src/cli';
+import { test } from 'node:test';
+import { main, type MainDeps } from '../src/cli/main';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository: the nearest directory above this (bundled) test file with package.json and src/. */
+export const ROOT = ((): string => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'src'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+})();
 export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
 export const BUNDLE = path.join(ROOT, 'dist', 'pi-textfile.cjs');
 export const UPDATE = process.env.PI_TEXTFILE_UPDATE_GOLDEN === '1';
@@ -35,14 +45,19 @@ export interface RunOutput {
 }
 
 /** Runs main() in-process with a fixed clock (durations 0), capturing both streams. */
-export async function runMain(argv: string[], nodeExporterDefaults = '/nonexistent/defaults', deps: Omit<MainDeps, 'collect'> = {}): Promise<RunOutput> {
+export async function runMain(argv: string[], deps: MainDeps = {}): Promise<RunOutput> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, {
-    collect: { now: () => 0, nodeExporterDefaults },
-    ...deps,
-  });
+  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, { ...deps, collect: { now: () => 0, ...deps.collect } });
   return { code, stdout, stderr };
+}
+
+/**
+ * A table test: one test per row, named after the row's `source` (the capture it comes from, or
+ * what makes it malformed), so a failure names its row.
+ */
+export function table<R extends { source: string }>(title: string, rows: readonly R[], check: (row: R) => void): void {
+  for (const row of rows) test(`${title}: ${row.source}`, () => check(row));
 }
 
 export function tempDir(prefix = 'pi-textfile-test-'): string {

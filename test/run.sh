@@ -4,7 +4,7 @@
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
 #    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze),
 #    with apt-get as root (or through sudo);
-# 2. installs the npm packages (npm ci), builds the bundle, compiles the tests;
+# 2. installs the npm packages (npm ci), type-checks, builds the program and the tests;
 # 3. runs every test with node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
-npm run --silent build
-npx --no-install tsc -p tsconfig.json --noEmit
-npx --no-install tsc -p tsconfig.test.json
-node --test --test-concurrency=2 build/test/*.test.js
+npm run --silent typecheck
+npm run --silent build:tests
+node --test --test-concurrency=2 build/test/*.test.js build/test/collectors/*.test.js

@@ -3,9 +3,8 @@
  * and Pi 5 families. It changes only at boot (an EEPROM update applies at reboot), so it is read
  * once per boot. Other boards: success with no samples, nothing started.
  */
-import { hasBootloaderEeprom } from '../board';
-import { defineCollector, UnexpectedOutputError } from '../collector';
-import { VcgencmdError } from '../vcgencmd';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { VcgencmdError } from '../framework/vcgencmd';
 import { parseFirmwareDate } from './firmware';
 
 export interface BootloaderVersion {
@@ -37,25 +36,23 @@ export function parseBootloaderVersion(text: string): BootloaderVersion {
 
 export default defineCollector({
   name: 'bootloader',
-  description: 'bootloader EEPROM version, build and update times on Pi 4 and Pi 5 boards, read once per boot (vcgencmd bootloader_version)',
-  defaultEnabled: true,
+  description: 'bootloader EEPROM version, build and update times on the Pi 4 and Pi 5 families, from `vcgencmd bootloader_version` once per boot; no process after the first run',
+  // Only the Pi 4 family (BCM2711) and the Pi 5 family (BCM2712) boot from an SPI EEPROM.
+  appliesTo: (board) => board.processor === 'BCM2711' || board.processor === 'BCM2712',
   metrics: [
-    { name: 'rpi_bootloader_info', help: 'Bootloader EEPROM build (vcgencmd bootloader_version). Always 1.', labels: ['version', 'date'] },
-    { name: 'rpi_bootloader_build_timestamp_seconds', help: 'Build time of the bootloader EEPROM image, Unix time.', labels: [] },
-    { name: 'rpi_bootloader_update_timestamp_seconds', help: 'When the bootloader EEPROM was last written, Unix time.', labels: [] },
+    { name: 'rpi_bootloader_info', help: 'Bootloader EEPROM build (vcgencmd bootloader_version). Always 1.', unit: 'info', labels: ['version', 'date'] },
+    { name: 'rpi_bootloader_build_timestamp_seconds', help: 'Build time of the bootloader EEPROM image, Unix time.', unit: 'seconds', labels: [] },
+    { name: 'rpi_bootloader_update_timestamp_seconds', help: 'When the bootloader EEPROM was last written, Unix time.', unit: 'seconds', labels: [] },
   ],
   async collect(ctx, emit) {
-    const board = ctx.board();
-    if (!board.isPi || !hasBootloaderEeprom(board)) return;
-    let text: string;
+    let bootloader: BootloaderVersion;
     try {
-      text = await ctx.vcgencmd(['bootloader_version'], { perBoot: true });
+      bootloader = await ctx.vcgencmd(['bootloader_version'], parseBootloaderVersion, { perBoot: true });
     } catch (err) {
       // Firmware too old to know the command: no bootloader data, not a failure.
       if (err instanceof VcgencmdError && err.kind === 'firmware' && /not registered/i.test(err.message)) return;
       throw err;
     }
-    const bootloader = parseBootloaderVersion(text);
     emit('rpi_bootloader_info', { version: bootloader.version, date: bootloader.date }, 1);
     if (bootloader.timestamp !== undefined) emit('rpi_bootloader_build_timestamp_seconds', {}, bootloader.timestamp);
     if (bootloader.updateTime !== undefined) emit('rpi_bootloader_update_timestamp_seconds', {}, bootloader.updateTime);

@@ -5,11 +5,22 @@
  * (raspberrypi/firmware#656). 0 is a real reading: idle blocks (v3d, h264, ...) are powered down.
  * The number in parentheses is a firmware clock id that changed between releases; it is not used.
  */
-import { defineCollector, UnexpectedOutputError } from '../collector';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
 
 export const CLOCKS = ['arm', 'core', 'h264', 'isp', 'v3d', 'uart', 'pwm', 'emmc', 'pixel', 'vec', 'hdmi', 'dpi'] as const;
 /** Read every run by default: the clocks that throttling and frequency capping move. */
 export const DEFAULT_CLOCKS: readonly string[] = ['arm', 'core'];
+
+/**
+ * PURE: the --collector.clock.clocks value: clock names, comma-separated, or `all`. Each clock is
+ * measured once however often it is named.
+ */
+export function parseClockList(text: string): string[] {
+  const clocks = text.trim() === 'all' ? [...CLOCKS] : text.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const unknown = clocks.filter((c) => !(CLOCKS as readonly string[]).includes(c));
+  if (unknown.length > 0 || clocks.length === 0) throw new Error(`unknown clock ${unknown.join(', ') || '(none given)'}; choose from ${CLOCKS.join(', ')} or all`);
+  return [...new Set(clocks)];
+}
 
 /** PURE: `vcgencmd measure_clock <clock>` output, `frequency(48)=2000478464`, Hz. */
 export function parseMeasureClock(text: string, clock = '<clock>'): number {
@@ -20,13 +31,18 @@ export function parseMeasureClock(text: string, clock = '<clock>'): number {
 
 export default defineCollector({
   name: 'clock',
-  description: `measured clocks (vcgencmd measure_clock), one process per clock; choose them with --collector.clock.clocks`,
-  defaultEnabled: true,
-  metrics: [{ name: 'rpi_clock_frequency_hertz', help: 'Clock frequency measured by the firmware.', labels: ['clock'] }],
-  async collect(ctx, emit) {
-    if (!ctx.board().isPi) return;
+  description: 'measured clocks, from `vcgencmd measure_clock CLOCK`; 1 process per clock',
+  options: {
+    clocks: {
+      help: `clocks to measure, comma-separated, or "all" (${CLOCKS.join(', ')}); each costs one vcgencmd process per run`,
+      default: DEFAULT_CLOCKS.join(','),
+      parse: parseClockList,
+    },
+  },
+  metrics: [{ name: 'rpi_clock_frequency_hertz', help: 'Clock frequency measured by the firmware.', unit: 'hertz', labels: ['clock'] }],
+  async collect(ctx, emit, options) {
     const readings = await Promise.all(
-      ctx.options.clocks.map(async (clock) => [clock, parseMeasureClock(await ctx.vcgencmd(['measure_clock', clock]), clock)] as const),
+      options.clocks.map(async (clock) => [clock, await ctx.vcgencmd(['measure_clock', clock], (t) => parseMeasureClock(t, clock))] as const),
     );
     for (const [clock, hertz] of readings) emit('rpi_clock_frequency_hertz', { clock }, hertz);
   },

@@ -2,7 +2,7 @@
  * VideoCore firmware version (`vcgencmd version`). It changes only at boot, so it is read once per
  * boot. The pure date parser is shared with the bootloader collector.
  */
-import { defineCollector, UnexpectedOutputError } from '../collector';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -46,14 +46,12 @@ export function parseFirmwareVersion(text: string): FirmwareVersion {
 
 export default defineCollector({
   name: 'firmware',
-  description: 'VideoCore firmware version and build date, read once per boot (vcgencmd version)',
-  defaultEnabled: true,
+  description: 'VideoCore firmware version and build date, from `vcgencmd version` once per boot; no process after the first run',
   metrics: [
-    { name: 'rpi_firmware_info', help: 'VideoCore firmware build (vcgencmd version). Always 1.', labels: ['version', 'date', 'variant'] },
+    { name: 'rpi_firmware_info', help: 'VideoCore firmware build (vcgencmd version). Always 1.', unit: 'info', labels: ['version', 'date', 'variant'] },
   ],
   async collect(ctx, emit) {
-    if (!ctx.board().isPi) return;
-    const firmware = parseFirmwareVersion(await ctx.vcgencmd(['version'], { perBoot: true }));
+    const firmware = await ctx.vcgencmd(['version'], parseFirmwareVersion, { perBoot: true });
     emit('rpi_firmware_info', { version: firmware.version, date: firmware.date, variant: firmware.variant }, 1);
   },
 });

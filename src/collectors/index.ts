@@ -1,8 +1,8 @@
 /**
- * The collector registry. Adding hardware knowledge = one file in this folder + one line here
- * (test/registry.test.ts fails if a file is not registered).
+ * The collector registry, in the order of --help and the README. Adding hardware knowledge = one
+ * file in this folder + one line here (test/architecture.test.ts fails if a file is not registered).
  */
-import type { Collector } from '../collector';
+import type { Collector } from '../framework/collector';
 import board from './board';
 import bootloader from './bootloader';
 import clock from './clock';

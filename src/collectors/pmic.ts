@@ -2,8 +2,7 @@
  * Pi 5 family PMIC rails from `vcgencmd pmic_read_adc` (one process for all rails). Boards before
  * the Pi 5 have no such PMIC: the collector succeeds there with no samples and starts nothing.
  */
-import { isPi5Family } from '../board';
-import { defineCollector, UnexpectedOutputError } from '../collector';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
 
 export interface PmicReading {
   rail: string;
@@ -33,16 +32,15 @@ export function parsePmicReadAdc(text: string): PmicReading[] {
 
 export default defineCollector({
   name: 'pmic',
-  description: 'Pi 5 family PMIC rail voltages and currents (vcgencmd pmic_read_adc); nothing on earlier boards',
-  defaultEnabled: true,
+  description: 'Pi 5, 500 and CM5 PMIC rail voltages and currents, from `vcgencmd pmic_read_adc`; 1 process there, none on earlier boards',
+  // The Pi 5 family (5, 500, CM5, all BCM2712) is the only one with the PMIC pmic_read_adc reads.
+  appliesTo: (board) => board.processor === 'BCM2712',
   metrics: [
-    { name: 'rpi_pmic_voltage_volts', help: 'Rail voltage measured by the Pi 5 PMIC ADC.', labels: ['rail'] },
-    { name: 'rpi_pmic_current_amperes', help: 'Rail current measured by the Pi 5 PMIC ADC.', labels: ['rail'] },
+    { name: 'rpi_pmic_voltage_volts', help: 'Rail voltage measured by the Pi 5 PMIC ADC.', unit: 'volts', labels: ['rail'] },
+    { name: 'rpi_pmic_current_amperes', help: 'Rail current measured by the Pi 5 PMIC ADC.', unit: 'amperes', labels: ['rail'] },
   ],
   async collect(ctx, emit) {
-    const board = ctx.board();
-    if (!board.isPi || !isPi5Family(board)) return;
-    for (const r of parsePmicReadAdc(await ctx.vcgencmd(['pmic_read_adc']))) {
+    for (const r of await ctx.vcgencmd(['pmic_read_adc'], parsePmicReadAdc)) {
       emit(r.kind === 'volt' ? 'rpi_pmic_voltage_volts' : 'rpi_pmic_current_amperes', { rail: r.rail }, r.value);
     }
   },

@@ -3,8 +3,7 @@
  * `bcm2835_thermal` (older ones), in millidegrees Celsius. Only when a Pi has no such zone does it
  * start `vcgencmd measure_temp`.
  */
-import * as path from 'node:path';
-import { defineCollector, UnexpectedOutputError } from '../collector';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
 
 const SOC_ZONE_TYPES = new Set(['cpu-thermal', 'bcm2835_thermal', 'cpu_thermal']);
 
@@ -24,21 +23,18 @@ export function parseMeasureTemp(text: string): number {
 
 export default defineCollector({
   name: 'temperature',
-  description: "SoC temperature from the SoC's thermal zone in sysfs (vcgencmd measure_temp only if there is none)",
-  defaultEnabled: true,
-  metrics: [{ name: 'rpi_soc_temperature_celsius', help: 'SoC temperature.', labels: [] }],
+  description: "SoC temperature from the SoC's thermal zone in sysfs (`cpu-thermal`); `vcgencmd measure_temp` (1 process) only where there is none",
+  metrics: [{ name: 'rpi_soc_temperature_celsius', help: 'SoC temperature.', unit: 'celsius', labels: [] }],
   async collect(ctx, emit) {
-    const base = ctx.host.sysPath('class/thermal');
-    for (const zone of ctx.host.listDir(base) ?? []) {
+    for (const zone of ctx.sys.list('class/thermal') ?? []) {
       if (!zone.startsWith('thermal_zone')) continue;
-      const type = ctx.host.readText(path.join(base, zone, 'type'));
+      const type = ctx.sys.text(`class/thermal/${zone}/type`);
       if (type === null || !SOC_ZONE_TYPES.has(type.trim())) continue;
-      const temp = ctx.host.readText(path.join(base, zone, 'temp'));
+      const temp = ctx.sys.text(`class/thermal/${zone}/temp`);
       if (temp === null) continue;
       emit('rpi_soc_temperature_celsius', {}, parseThermalZoneTemp(temp));
       return;
     }
-    if (!ctx.board().isPi) return;
-    emit('rpi_soc_temperature_celsius', {}, parseMeasureTemp(await ctx.vcgencmd(['measure_temp'])));
+    emit('rpi_soc_temperature_celsius', {}, await ctx.vcgencmd(['measure_temp'], parseMeasureTemp));
   },
 });

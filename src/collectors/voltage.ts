@@ -3,7 +3,7 @@
  * every run; the SDRAM rails are set by the firmware at boot (config.txt over_voltage_sdram*), so
  * they are read once per boot.
  */
-import { defineCollector, UnexpectedOutputError } from '../collector';
+import { defineCollector, UnexpectedOutputError } from '../framework/collector';
 
 export const RAILS = ['core', 'sdram_c', 'sdram_i', 'sdram_p'] as const;
 const PER_BOOT = new Set<string>(['sdram_c', 'sdram_i', 'sdram_p']);
@@ -17,13 +17,11 @@ export function parseMeasureVolts(text: string, rail = '<rail>'): number {
 
 export default defineCollector({
   name: 'voltage',
-  description: 'core voltage every run and SDRAM rail voltages once per boot (vcgencmd measure_volts)',
-  defaultEnabled: true,
-  metrics: [{ name: 'rpi_voltage_volts', help: 'Rail voltage reported by the firmware (vcgencmd measure_volts).', labels: ['rail'] }],
+  description: 'core voltage every run, SDRAM rail voltages once per boot, from `vcgencmd measure_volts RAIL`; 1 process (4 on the first run after boot)',
+  metrics: [{ name: 'rpi_voltage_volts', help: 'Rail voltage reported by the firmware (vcgencmd measure_volts).', unit: 'volts', labels: ['rail'] }],
   async collect(ctx, emit) {
-    if (!ctx.board().isPi) return;
     const readings = await Promise.all(
-      RAILS.map(async (rail) => [rail, parseMeasureVolts(await ctx.vcgencmd(['measure_volts', rail], { perBoot: PER_BOOT.has(rail) }), rail)] as const),
+      RAILS.map(async (rail) => [rail, await ctx.vcgencmd(['measure_volts', rail], (t) => parseMeasureVolts(t, rail), { perBoot: PER_BOOT.has(rail) })] as const),
     );
     for (const [rail, volts] of readings) emit('rpi_voltage_volts', { rail }, volts);
   },

@@ -6,7 +6,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { parseDuration } from '../duration';
-import { validate as generatedValidate } from './validate-cluster.generated';
+import generatedValidate from 'pi-textfile:validate-cluster';
 
 export interface Issue {
   line: number;

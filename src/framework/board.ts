@@ -3,7 +3,7 @@
  * per Raspberry Pi's documented bit layout (raspberrypi/documentation,
  * computers/raspberry-pi/revision-codes.adoc).
  */
-import type { Host } from './host';
+import type { Files } from './host';
 
 export interface CpuinfoTrailer {
   hardware?: string;
@@ -169,26 +169,21 @@ export interface Board {
   model: string;
   serial: string;
   revision: DecodedRevision | null;
+  /**
+   * The SoC (BCM2835 ... BCM2712): from the revision code, else from the model string (kernels
+   * print a model even where the Revision line is missing). Null when neither says.
+   */
+  processor: string | null;
 }
 
-/** Types whose boards have no under-voltage detector (raspberrypi/linux#2367, pelwell): Zero, Zero W, Compute Modules 1/3/3+, and the original A and B. */
-const NO_UNDERVOLTAGE_DETECTOR = new Set(['A', 'B', 'Zero', 'Zero W', 'CM1', 'CM3', 'CM3+']);
-
-export function hasUnderVoltageDetector(board: Board): boolean {
-  return board.revision === null || !NO_UNDERVOLTAGE_DETECTOR.has(board.revision.type);
-}
-
-/** Pi 5 family (5, 500, CM5): the only boards with a PMIC that `pmic_read_adc` reads. */
-export function isPi5Family(board: Board): boolean {
-  if (board.revision) return board.revision.processor === 'BCM2712';
-  return /^Raspberry Pi (5|500|Compute Module 5)\b/.test(board.model);
-}
-
-/** Boards with a bootloader EEPROM (Pi 4 family and Pi 5 family), where `bootloader_version` answers. */
-export function hasBootloaderEeprom(board: Board): boolean {
-  if (board.revision) return board.revision.processor === 'BCM2711' || board.revision.processor === 'BCM2712';
-  return /^Raspberry Pi (4|400|5|500|Compute Module [45])\b/.test(board.model);
-}
+/** Model-string prefixes per SoC, for boards whose cpuinfo has no usable Revision line. */
+const PROCESSOR_BY_MODEL: Array<[RegExp, string]> = [
+  [/^Raspberry Pi (5|500|Compute Module 5)\b/, 'BCM2712'],
+  [/^Raspberry Pi (4|400|Compute Module 4S?)\b/, 'BCM2711'],
+  [/^Raspberry Pi (3|Zero 2|Compute Module 3)\b/, 'BCM2837'],
+  [/^Raspberry Pi 2\b/, 'BCM2836'],
+  [/^Raspberry Pi (Model [AB]|Zero|Compute Module( Rev| 1)?\b)/, 'BCM2835'],
+];
 
 /** PURE: combines the cpuinfo trailer and the device-tree model into a Board. */
 export function identifyBoard(cpuinfo: CpuinfoTrailer, deviceTreeModel: string | null): Board {
@@ -198,12 +193,14 @@ export function identifyBoard(cpuinfo: CpuinfoTrailer, deviceTreeModel: string |
   const broadcom = /^BCM(2835|2836|2837|2711|2712)$/.test(cpuinfo.hardware ?? '');
   // Every Pi kernel prints either a "Raspberry Pi ..." model or a Broadcom Hardware line with a Revision.
   const isPi = namedPi || (revision !== null && broadcom);
-  return { isPi, model, serial: cpuinfo.serial ?? '', revision: isPi ? revision : null };
+  const rev = isPi ? revision : null;
+  const processor = rev?.processor.startsWith('BCM') ? rev.processor : isPi ? (PROCESSOR_BY_MODEL.find(([re]) => re.test(model))?.[1] ?? null) : null;
+  return { isPi, model, serial: cpuinfo.serial ?? '', revision: rev, processor };
 }
 
-/** Reads /proc/cpuinfo and /proc/device-tree/model through the host. */
-export function readBoard(host: Host): Board {
-  const cpuinfo = parseCpuinfo(host.readProc('cpuinfo') ?? '');
-  const dt = host.readProc('device-tree/model');
-  return identifyBoard(cpuinfo, dt === null ? null : parseDeviceTreeString(dt) || null);
+/** Reads /proc/cpuinfo and /proc/device-tree/model. */
+export function readBoard(proc: Files): Board {
+  const cpuinfo = parseCpuinfo(proc.text('cpuinfo') ?? '');
+  const dt = proc.bytes('device-tree/model');
+  return identifyBoard(cpuinfo, dt === null ? null : parseDeviceTreeString(dt.toString('utf8')) || null);
 }

@@ -1,12 +1,11 @@
 /**
- * Where node_exporter reads textfiles from, as install and doctor need to know it: from a running
- * node_exporter's command line (the truth), else from Debian's /etc/default/prometheus-node-exporter,
- * else from the build's default.
+ * Running node_exporters, found by their command lines in /proc, and the one rule that picks the
+ * one pi-textfile serves.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import { DEFAULT_TEXTFILE_DIRECTORY, parseNodeExporterDefaults } from '../node-exporter-defaults';
+import { DEFAULT_TEXTFILE_DIRECTORY } from './defaults';
 
 /** Program names of node_exporter: Debian's package, and the upstream release binary. */
 export const NODE_EXPORTER_NAMES = ['prometheus-node-exporter', 'node_exporter'];
@@ -81,24 +80,13 @@ export function pickNodeExporter(running: readonly NodeExporterProcess[], port?:
   return running.length === 1 ? running[0] : running.find((p) => p.port === DEFAULT_PORT);
 }
 
-export interface TextfileDirectory {
-  directory: string;
-  /** How it was found, for messages: "node_exporter pid 812's command line", ... */
-  source: string;
-}
-
 /**
- * node_exporter's textfile directory when it is not running (or for another root): the ARGS of
- * the Debian defaults file, else Debian's built-in default.
+ * PURE: why no node_exporter could be picked among several: what collect, install and doctor all
+ * say, and how to choose (each of them takes --textfile.directory; doctor also --node-exporter.url).
  */
-export function configuredTextfileDirectory(defaultsFile: string): TextfileDirectory {
-  let text: string | null = null;
-  try {
-    text = fs.readFileSync(defaultsFile, 'utf8');
-  } catch {
-    text = null;
-  }
-  const dir = text === null ? null : parseNodeExporterDefaults(text);
-  if (dir !== null) return { directory: dir, source: `ARGS in ${defaultsFile}` };
-  return { directory: DEFAULT_TEXTFILE_DIRECTORY, source: 'the Debian package\'s default' };
+export function ambiguityMessage(running: readonly NodeExporterProcess[]): string {
+  return (
+    `${running.length} node_exporters are running (${running.map((p) => `pid ${p.pid} on port ${p.port}`).join(', ')}), none on port ${DEFAULT_PORT}; ` +
+    'say which one pi-textfile serves: pass --textfile.directory DIR (doctor: --node-exporter.url URL)'
+  );
 }

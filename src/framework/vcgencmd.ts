@@ -1,10 +1,12 @@
 /**
  * Runs `vcgencmd`, the Raspberry Pi firmware's command interface. This is the only module that
- * starts child processes.
+ * starts vcgencmd (collect and doctor both go through it).
  *
  * - Arguments are passed as a list, never through a shell.
- * - Every call has a hard timeout. On expiry the child's whole process group gets SIGKILL, so a
- *   wrapper script cannot leave a grandchild holding our pipes.
+ * - Every call has a hard timeout; on expiry the child gets SIGKILL.
+ * - Children stay in pi-textfile's own process group, so whoever kills that group (systemd,
+ *   `timeout` from cron, a terminal's Ctrl-C) kills them too; `killAll` ends them when
+ *   pi-textfile itself is asked to stop. None is left running.
  * - A firmware that hangs hangs for every call, so after the first timeout the runner trips: later
  *   calls in the same run fail at once instead of each waiting out its own timeout.
  * - Failures are classified (missing, permission, firmware error, timeout, ...) into a
@@ -23,6 +25,8 @@ export class VcgencmdError extends Error {
   constructor(
     readonly kind: VcgencmdFailure,
     message: string,
+    /** What the process said first (stdout, else stderr) and its exit status, when it ran. */
+    readonly said?: { line: string; status: number | null },
   ) {
     super(message);
     this.name = 'VcgencmdError';
@@ -35,6 +39,8 @@ export interface VcgencmdOptions {
   timeoutMs: number;
   /** PATH to search; defaults to process.env.PATH. */
   searchPath?: string;
+  /** Run vcgencmd through this command (doctor: setpriv, to run it as the service's user). */
+  prefix?: readonly string[];
 }
 
 export const WELL_KNOWN_PATHS = ['/usr/bin/vcgencmd', '/opt/vc/bin/vcgencmd'];
@@ -68,6 +74,10 @@ export function findVcgencmd(searchPath: string | undefined): string | null {
 export function classifyResult(args: readonly string[], code: number | null, stdout: string, stderr: string): string {
   const command = `vcgencmd ${args.join(' ')}`;
   const text = `${stdout}\n${stderr}`;
+  const said = { line: firstLine(text), status: code };
+  const fail = (kind: VcgencmdFailure, message: string): never => {
+    throw new VcgencmdError(kind, message, said);
+  };
   if (/Can't open device file|VCHI (initialization|connection) failed|failed to open vchiq|Permission denied/i.test(text)) {
     const detail = firstLine(text.match(/^.*(Can't open device file|VCHI|vchiq|Permission denied).*$/im)?.[0] ?? '');
     return fail('permission', `${command} cannot reach the firmware (${detail}); ${PERMISSION_HINT}`);
@@ -87,12 +97,13 @@ function firstLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
 }
 
-function fail(kind: VcgencmdFailure, message: string): never {
-  throw new VcgencmdError(kind, message);
-}
 
 export interface VcgencmdRunner {
   run(args: readonly string[]): Promise<string>;
+  /** The vcgencmd that runs (throws a VcgencmdError if there is none). */
+  resolve(): string;
+  /** Kills every call still running (on SIGTERM/SIGINT and at exit). */
+  killAll(): void;
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
 }
@@ -103,7 +114,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   let spawned = 0;
   const live = new Set<number>();
   const killAll = (): void => {
-    for (const pid of live) killGroup(pid);
+    for (const pid of live) kill(pid);
   };
 
   function resolve(): string {
@@ -136,9 +147,9 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         reject(err);
         return;
       }
-      const child = spawn(file, [...args], {
+      const prefix = options.prefix ?? [];
+      const child = spawn(prefix.length > 0 ? prefix[0]! : file, [...prefix.slice(1), ...(prefix.length > 0 ? [file] : []), ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // own process group, so a timeout can kill wrappers and their children
         env: { ...process.env, LC_ALL: 'C' },
       });
       spawned++;
@@ -170,7 +181,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         timedOut = true;
         const seconds = options.timeoutMs / 1000;
         tripped = `an earlier vcgencmd call did not answer within ${seconds}s`;
-        if (child.pid !== undefined) killGroup(child.pid);
+        if (child.pid !== undefined) kill(child.pid);
         // Do not wait for pipes a stray grandchild might hold open.
         child.stdout.destroy();
         child.stderr.destroy();
@@ -210,20 +221,18 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
 
   return {
     run,
+    resolve,
+    killAll,
     get spawned() {
       return spawned;
     },
   };
 }
 
-function killGroup(pid: number): void {
+function kill(pid: number): void {
   try {
-    process.kill(-pid, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
   } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    // already gone
   }
 }

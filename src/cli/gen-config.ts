@@ -1,0 +1,38 @@
+/** `pi-textfile gen-config`: its flags and help. The command itself is loaded only when it runs. */
+import type { Command } from 'commander';
+import type { Io } from '../commands/collect';
+import type { Raw } from './common';
+
+export function registerGenConfig(program: Command, io: Io, done: (code: number) => void): void {
+  program
+    .command('gen-config')
+    .description('generate prometheus.yml, alert rules and node_exporter\'s ARGS from a cluster description')
+    .requiredOption('--config <file>', 'the cluster description (YAML; schema: schemas/cluster.schema.json)')
+    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml and prometheus-node-exporter into DIR (without it: print prometheus.yml)')
+    .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
+    .option('--force', 'overwrite files in DIR that pi-textfile did not generate')
+    .addHelpText(
+      'after',
+      `
+Example cluster.yml:
+  cluster: mykube
+  nodes:
+    - kube-0.local
+    - name: kube-1
+      address: 192.168.1.101:9100
+      labels: {role: worker}
+
+Exit codes:
+  0  ok
+  1  the description is invalid; every problem is listed as
+     FILE:LINE:COLUMN: /pointer: message
+  2  could not run: file missing, output directory missing or not writable,
+     or a file there that pi-textfile did not generate (use --force)
+`,
+    )
+    .action(async (raw: Raw) => {
+      // Required here, not imported at the top: collect must never load yaml or ajv.
+      const { runGenConfig } = require('../commands/gen-config') as typeof import('../commands/gen-config');
+      done(await runGenConfig({ config: raw.config as string, out: raw.out as string | undefined, check: raw.check === true, force: raw.force === true }, io));
+    });
+}

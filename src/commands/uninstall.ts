@@ -1,0 +1,46 @@
+/**
+ * `pi-textfile uninstall`: disables and removes install's units, its link (only if it is still
+ * install's), and /run/pi-textfile; settings made with `systemctl edit` are kept, and said so.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
+import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, TIMER, under, UNIT_DIR } from '../deploy/layout';
+import { EXIT_OK } from '../errors';
+import type { Io } from './collect';
+
+export function planUninstall(opts: { dryRun: boolean; root: string }, deps: DeployDeps): Action[] {
+  requireSystem(opts, deps, 'uninstall');
+  const actions: Action[] = [];
+  const unitFile = (name: string): string => under(opts.root, path.join(UNIT_DIR, name));
+  const present = [SERVICE, TIMER, DAEMON].filter((n) => lstat(unitFile(n)) !== null);
+  const enableable = present.filter((n) => n !== SERVICE);
+  if (enableable.length > 0) actions.push(systemctl(opts.root, 'disable', '--now', ...enableable));
+  if (opts.root === '/' && present.includes(SERVICE)) actions.push(systemctl(opts.root, 'stop', SERVICE));
+  const recorded = readIfExists(unitFile(SERVICE))?.split('\n').find((l) => l.startsWith(LINK_RECORD))?.slice(LINK_RECORD.length);
+  for (const n of present) actions.push({ kind: 'remove', path: unitFile(n), tree: false });
+  if (opts.root === '/' && present.length > 0) actions.push(systemctl(opts.root, 'daemon-reload'));
+  if (recorded !== undefined) {
+    const at = under(opts.root, recorded);
+    const st = lstat(at);
+    if (st?.isSymbolicLink() && fs.readlinkSync(at) === RUNTIME_FILE) actions.push({ kind: 'remove', path: at, tree: false });
+  }
+  const runtime = under(opts.root, RUNTIME_DIRECTORY);
+  if (lstat(runtime) !== null) actions.push({ kind: 'remove', path: runtime, tree: true });
+  for (const n of present) {
+    const dropIns = `${unitFile(n)}.d`;
+    if (lstat(dropIns) !== null) actions.push({ kind: 'note', text: `kept ${dropIns} (settings made with systemctl edit); remove it if you no longer want them` });
+  }
+  return actions;
+}
+
+export function runUninstall(opts: { dryRun: boolean; root: string }, io: Io, deps: DeployDeps = defaultDeployDeps()): number {
+  const actions = planUninstall(opts, deps);
+  if (actions.length === 0) {
+    io.stdout('pi-textfile uninstall: nothing to remove; pi-textfile\'s units are not installed\n');
+    return EXIT_OK;
+  }
+  report('pi-textfile uninstall', actions, opts.dryRun, io, deps);
+  if (!opts.dryRun) io.stdout('pi-textfile: uninstalled; the package itself stays (sudo npm uninstall -g pi-textfile removes it)\n');
+  return EXIT_OK;
+}

@@ -1,0 +1,29 @@
+/** The systemd units install writes: the shipped ones, made to start this Node and this bundle. */
+import * as path from 'node:path';
+import UNITS from 'pi-textfile:units';
+import { LINK_RECORD, SERVICE, TEMPLATE_BINARY, TEMPLATE_README } from './layout';
+
+/** PURE: an argument as systemd's command-line parser reads it back (specifiers and variables escaped). */
+export function systemdQuote(arg: string): string {
+  const escaped = arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)) return escaped;
+  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * PURE: a shipped unit, made to start this Node and this bundle, pointing at this README, and
+ * (for the service) recording the link made into node_exporter's directory.
+ */
+export function renderUnit(name: string, nodePath: string, bundlePath: string, link: string | null): string {
+  const template = UNITS[name];
+  if (template === undefined) throw new Error(`no unit template ${name}`);
+  const readme = path.join(path.dirname(path.dirname(bundlePath)), 'README.md');
+  let text = template
+    .split(`ExecStart=${TEMPLATE_BINARY} `)
+    .join(`ExecStart=${systemdQuote(nodePath)} ${systemdQuote(bundlePath)} `)
+    .split(`Documentation=${TEMPLATE_README}`)
+    .join(`Documentation=file:${readme.replace(/%/g, '%%').replace(/ /g, '%20')}`);
+  if (name === SERVICE && link !== null) text = text.replace('\n[Unit]', `\n${LINK_RECORD}${link}\n\n[Unit]`);
+  return text;
+}
+

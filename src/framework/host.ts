@@ -1,0 +1,128 @@
+/**
+ * Mount-rooted file access for collectors (procfs, sysfs), in the manner of prometheus/procfs: the
+ * mount points are values passed in, never globals, so tests point them at fixture trees. This is
+ * the only module through which collectors read files.
+ *
+ * Every read is bounded and never blocks: the file is opened non-blocking, must be a regular file
+ * (sysfs and procfs attributes are; a FIFO, a device such as /dev/zero or a socket is refused), and
+ * is read up to MAX_FILE_BYTES; text must not contain NUL bytes. Reads are synchronous: a handful of
+ * tiny pseudo-files is cheaper read directly than through the libuv thread pool.
+ *
+ * A file that does not exist reads as `null` (absent hardware is data, not an error); any other
+ * failure (permission denied, I/O error, not a regular file, too large, binary) throws a
+ * HostReadError naming the path, which fails the collector that asked.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../errors';
+
+export interface HostPaths {
+  procfs: string;
+  sysfs: string;
+}
+
+/** sysfs attributes are at most a page; procfs files such as cpuinfo a few KiB. */
+export const MAX_FILE_BYTES = 256 * 1024;
+
+export class HostReadError extends Error {
+  constructor(
+    readonly path: string,
+    why: string,
+  ) {
+    super(`cannot read ${path}: ${why}`);
+    this.name = 'HostReadError';
+  }
+}
+
+function isAbsent(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'is a directory';
+  if (stat.isFIFO()) return 'is a FIFO, not a sysfs/procfs file';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'is a device, not a sysfs/procfs file';
+  if (stat.isSocket()) return 'is a socket, not a sysfs/procfs file';
+  return 'is not a regular file';
+}
+
+/** Reads at most MAX_FILE_BYTES of a regular file without blocking; null if it does not exist. */
+export function readBounded(file: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (err) {
+    if (isAbsent(err)) return null;
+    throw new HostReadError(file, describeFsError(err));
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new HostReadError(file, kindOf(stat));
+    // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap.
+    const buf = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_FILE_BYTES) throw new HostReadError(file, `is larger than ${MAX_FILE_BYTES / 1024} KiB, which no sysfs/procfs file is`);
+    }
+    return buf.subarray(0, length);
+  } catch (err) {
+    if (err instanceof HostReadError) throw err;
+    throw new HostReadError(file, describeFsError(err));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Read access below one mount root, with paths relative to it. */
+export interface Files {
+  /** A text file (UTF-8, no NUL bytes); null if it does not exist. */
+  text(rel: string): string | null;
+  /** A binary file (a device-tree property); null if it does not exist. */
+  bytes(rel: string): Buffer | null;
+  /** Directory entries, sorted; null if the directory does not exist. */
+  list(rel: string): string[] | null;
+}
+
+export function mountFiles(root: string): Files {
+  const at = (rel: string): string => path.join(root, rel);
+  return {
+    bytes: (rel) => readBounded(at(rel)),
+    text(rel) {
+      const raw = readBounded(at(rel));
+      if (raw === null) return null;
+      if (raw.includes(0)) throw new HostReadError(at(rel), 'holds binary data where text was expected');
+      return raw.toString('utf8');
+    },
+    list(rel) {
+      try {
+        return fs.readdirSync(at(rel)).sort();
+      } catch (err) {
+        if (isAbsent(err)) return null;
+        throw new HostReadError(at(rel), describeFsError(err));
+      }
+    },
+  };
+}
+
+/** What every procfs and every sysfs has at its root: how a mistyped mount point is told apart. */
+const MOUNT_MARKERS = { procfs: 'cpuinfo', sysfs: 'class' } as const;
+
+/**
+ * Throws a UserError (exit 2) unless each root looks like the file system it stands for: a
+ * procfs has `cpuinfo` at its root, a sysfs has `class`. A typo (or the two swapped) would
+ * otherwise look like a healthy machine that is not a Pi.
+ */
+export function checkMountRoots(paths: HostPaths): void {
+  for (const key of ['procfs', 'sysfs'] as const) {
+    const root = paths[key];
+    const marker = path.join(root, MOUNT_MARKERS[key]);
+    if (!fs.existsSync(marker)) {
+      const why = fs.existsSync(root) ? `it has no ${MOUNT_MARKERS[key]}` : 'it does not exist';
+      throw new UserError(`--path.${key} ${root} is not a ${key} mount point (${why}); give the directory where ${key} is mounted (default /${key === 'procfs' ? 'proc' : 'sys'})`, EXIT_CANNOT_RUN);
+    }
+  }
+}

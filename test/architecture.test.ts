@@ -1,0 +1,85 @@
+// The boundaries the design depends on, checked on the source itself, and the README's collector
+// and metric tables, generated from the registry (npm run golden:update rewrites them).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { COLLECTORS } from '../src/collectors/index';
+import { ROOT, UPDATE } from './helpers';
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
+}
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+const imports = (file: string): string[] => [...read(file).matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]!);
+
+test('every file in src/collectors is registered once, under its own name', () => {
+  const files = fs.readdirSync(path.join(ROOT, 'src', 'collectors')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
+  assert.deepEqual(COLLECTORS.map((c) => c.name).sort(), files);
+  assert.equal(new Set(COLLECTORS.map((c) => c.name)).size, COLLECTORS.length);
+});
+
+test('no metric is declared by two collectors', () => {
+  const seen = new Map<string, string>();
+  for (const c of COLLECTORS) {
+    for (const m of c.metrics) {
+      assert.ok(!seen.has(m.name), `${m.name} declared by ${seen.get(m.name)} and ${c.name}`);
+      seen.set(m.name, c.name);
+      assert.ok(m.help.length > 10 && !m.help.includes('\n'), m.name);
+    }
+  }
+});
+
+test('collectors read only through their context: they import the framework and each other, nothing that touches the machine', () => {
+  for (const file of sources('src/collectors')) {
+    for (const spec of imports(file)) {
+      assert.ok(/^\.\.\/framework\/(collector|board|vcgencmd)$|^\.\/[a-z_]+$/.test(spec), `${file} imports ${spec}`);
+    }
+    assert.doesNotMatch(read(file), /\bprocess\.|\brequire\(/, file);
+  }
+});
+
+test('only the vcgencmd module starts vcgencmd; only it and install\'s systemctl start processes at all', () => {
+  const spawners = sources('src').filter((f) => imports(f).includes('node:child_process')).sort();
+  assert.deepEqual(spawners, ['src/deploy/actions.ts', 'src/framework/vcgencmd.ts']);
+  for (const file of sources('src').filter((f) => f !== 'src/framework/vcgencmd.ts')) {
+    assert.doesNotMatch(read(file), /spawn(Sync)?\([^)]*vcgencmd/, file);
+  }
+});
+
+test('collect\'s start-up parses no code of gen-config, install, uninstall or doctor, nor yaml, ajv or fast-glob', () => {
+  const meta = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as { main: { inputs: Record<string, unknown> } };
+  const loaded = Object.keys(meta.main.inputs).filter((f) => /node_modules\/(yaml|ajv|fast-glob)\/|src\/(gen-config|deploy|node-exporter\/(process|directory))\b|src\/commands\/(install|uninstall|doctor|gen-config)/.test(f));
+  assert.deepEqual(loaded, []);
+});
+
+/** PURE: the README's tables, from the registry. */
+function collectorTable(): string {
+  const rows = COLLECTORS.map((c) => {
+    const options = Object.entries(c.options).map(([k, o]) => `; \`--collector.${c.name}.${k}\` (default \`${o.default}\`)`).join('');
+    return `| \`${c.name}\` | ${c.defaultEnabled ? 'yes' : 'no'} | ${c.description}${options} |`;
+  });
+  return ['| collector | on by default | what it reads, and what that costs |', '|---|---|---|', ...rows].join('\n');
+}
+
+function metricTable(): string {
+  const unit = (u: string): string => ({ info: 'info (value 1)', boolean: '0/1', number: 'number', celsius: '°C', hertz: 'Hz', volts: 'V', amperes: 'A', watts: 'W', bytes: 'bytes', seconds: 's', ratio: 'ratio' })[u] ?? u;
+  const rows = COLLECTORS.flatMap((c) =>
+    c.metrics.map((m) => `| \`${m.name}\` | ${m.labels.map((l) => `\`${l}\``).join(', ')} | ${unit(m.unit)} | \`${c.name}\` | ${m.help.replace(/\|/g, '\\|')} |`),
+  );
+  return ['| series | labels | unit | collector | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+test('the README\'s collector and metric tables are the registry\'s', () => {
+  const file = path.join(ROOT, 'README.md');
+  let readme = fs.readFileSync(file, 'utf8');
+  for (const [name, table] of [['collectors', collectorTable()], ['metrics', metricTable()]] as const) {
+    const re = new RegExp(`(<!-- ${name}: generated from the registry by npm run golden:update -->\\n)[\\s\\S]*?(<!-- /${name} -->)`);
+    assert.match(readme, re, `README.md has no generated ${name} table`);
+    readme = readme.replace(re, `$1${table}\n$2`);
+  }
+  if (UPDATE) fs.writeFileSync(file, readme);
+  assert.equal(fs.readFileSync(file, 'utf8'), readme, 'README tables differ from the registry: run npm run golden:update');
+});

@@ -1,0 +1,41 @@
+// firmware: parseFirmwareVersion and parseFirmwareDate on real `vcgencmd version` outputs.
+import assert from 'node:assert/strict';
+import { parseFirmwareDate, parseFirmwareVersion } from '../../src/collectors/firmware';
+import { table } from '../helpers';
+
+table('parseFirmwareVersion', [
+  {
+    source: 'pi4b/vcgencmd_version.raspberrypi-documentation-issue-2546.txt',
+    text: 'Mar 24 2022 13:19:26\nCopyright (c) 2012 Broadcom\nversion e5a963efa66a1974127860b42e913d2374139ff5 (clean) (release) (start)\n',
+    expected: { date: '2022-03-24T13:19:26', version: 'e5a963efa66a1974127860b42e913d2374139ff5', variant: 'start' },
+  },
+  {
+    source: 'pi5/vcgencmd_version.sbc-bench-8-NK.txt (Pi 5 date format, trailing space)',
+    text: '2025/01/08 17:52:48 \nCopyright (c) 2012 Broadcom\nversion 97facbf4 (release) (embedded)\n',
+    expected: { date: '2025-01-08T17:52:48', version: '97facbf4', variant: 'embedded' },
+  },
+  {
+    source: 'zerow/vcgencmd_version.sbc-bench-1niO.txt (no variant)',
+    text: 'Sep 21 2018 15:43:17 \nCopyright (c) 2012 Broadcom\nversion 07f57128b8491ffdefcdfd13f7b4961b3006d9a9 (clean) (release)\n',
+    expected: { date: '2018-09-21T15:43:17', version: '07f57128b8491ffdefcdfd13f7b4961b3006d9a9', variant: '' },
+  },
+  {
+    source: 'pi4b/vcgencmd_version.raspberrypi-linux-issue-5584.txt (start_cd)',
+    text: 'Mar 17 2023 10:50:56\nCopyright (c) 2012 Broadcom\nversion 82f3750a65fadae9a38077e3c2e217ad158c8d54 (clean) (release) (start_cd)',
+    expected: { date: '2023-03-17T10:50:56', version: '82f3750a65fadae9a38077e3c2e217ad158c8d54', variant: 'start_cd' },
+  },
+], (row) => assert.deepEqual(parseFirmwareVersion(row.text), row.expected));
+
+table('parseFirmwareVersion rejects', [
+  { source: 'empty output (a firmware that answered nothing)', text: '' },
+  { source: 'no date line', text: 'Copyright (c) 2012 Broadcom' },
+  { source: 'a version that is not hex', text: 'Mar 24 2022 13:19:26\nversion zzz (release)' },
+  { source: 'an unknown month', text: 'Foo 24 2022 13:19:26\nversion 97facbf4 (release)' },
+  { source: 'pi4b/vcgencmd.ERROR-cant-open-dev-vcio', text: "Can't open device file: /dev/vcio\nTry creating a device file with: sudo mknod /dev/vcio c 100 0" },
+], (row) => assert.throws(() => parseFirmwareVersion(row.text), /vcgencmd version/));
+
+table('parseFirmwareDate', [
+  { source: 'a day padded with a space', text: 'Feb  5 2021 12:11:39', iso: '2021-02-05T12:11:39' },
+  { source: 'Pi 5 format', text: '2026/05/26 16:01:25', iso: '2026-05-26T16:01:25' },
+  { source: 'not a date', text: 'version 97facbf4', iso: null },
+], (row) => assert.equal(parseFirmwareDate(row.text), row.iso));

@@ -1,0 +1,233 @@
+// The collector framework, the host's bounded reads, the vcgencmd runner's classification, and the
+// long-running mode, each against the rule it keeps.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { collectOptionsFrom } from '../src/cli/collect';
+import { runCollect, type CollectDeps } from '../src/commands/collect';
+import { parseDuration } from '../src/duration';
+import { identifyBoard } from '../src/framework/board';
+import { checkMetricUnit, defineCollector, runCollectors, type Enabled, type MetricSpec } from '../src/framework/collector';
+import { renderExposition } from '../src/framework/exposition';
+import { mountFiles, MAX_FILE_BYTES } from '../src/framework/host';
+import { classifyResult, VcgencmdError } from '../src/framework/vcgencmd';
+import { parseNodeExporterDefaults } from '../src/node-exporter/defaults';
+import { boardArgs, BOARDS, BUNDLE, table, tempDir, waitFor } from './helpers';
+
+const PI = identifyBoard({}, 'Raspberry Pi 4 Model B Rev 1.1');
+const files = mountFiles('/nonexistent');
+const ctx = { board: PI, proc: files, sys: files, vcgencmd: () => Promise.reject(new Error('not in this test')) };
+
+test('a collector that fails keeps none of the samples it emitted before failing; the others are unaffected', async () => {
+  const failing = defineCollector({
+    name: 'failing',
+    description: 'emits, then fails',
+    metrics: [{ name: 'rpi_test_volts', help: 'test', unit: 'volts', labels: ['rail'] }],
+    collect(_ctx, emit) {
+      emit('rpi_test_volts', { rail: 'a' }, 1);
+      throw new VcgencmdError('exit', 'vcgencmd measure_volts b exited with status 1');
+    },
+  });
+  const fine = defineCollector({
+    name: 'fine',
+    description: 'emits',
+    metrics: [{ name: 'rpi_other_volts', help: 'test', unit: 'volts', labels: [] }],
+    collect: (_ctx, emit) => emit('rpi_other_volts', {}, 2),
+  });
+  const enabled: Enabled[] = [failing, fine].map((collector) => ({ collector, options: {} }));
+  const { families, results } = await runCollectors(enabled, ctx, () => 0);
+  const text = renderExposition(families);
+  assert.doesNotMatch(text, /rpi_test_volts/);
+  assert.match(text, /^rpi_other_volts 2$/m);
+  assert.deepEqual(results.map((r) => [r.name, r.success]), [['failing', false], ['fine', true]]);
+});
+
+test('a collector whose hardware reports the same series twice fails alone; the file is still rendered', async () => {
+  // A duplicate rail line in pmic_read_adc, as a firmware could print it.
+  const dup = defineCollector({
+    name: 'dup',
+    description: 'duplicate rail',
+    metrics: [{ name: 'rpi_dup_volts', help: 'test', unit: 'volts', labels: ['rail'] }],
+    collect(_ctx, emit) {
+      emit('rpi_dup_volts', { rail: 'EXT5V' }, 5.09066);
+      emit('rpi_dup_volts', { rail: 'EXT5V' }, 5.09066);
+    },
+  });
+  const { families, results } = await runCollectors([{ collector: dup, options: {} }], ctx, () => 0);
+  assert.equal(results[0]!.success, false);
+  assert.match(results[0]!.error!, /reported rpi_dup_volts\{rail="EXT5V"\} twice/);
+  assert.match(renderExposition(families), /^pi_textfile_collector_success\{collector="dup"\} 0$/m);
+});
+
+test('a collector runs only on a Pi, and only where its gate says the hardware exists', async () => {
+  let runs = 0;
+  const gated = defineCollector({
+    name: 'gated',
+    description: 'Pi 5 only',
+    appliesTo: (board) => board.processor === 'BCM2712',
+    metrics: [],
+    collect: () => {
+      runs++;
+    },
+  });
+  for (const board of [identifyBoard({}, null), PI]) {
+    const { results } = await runCollectors([{ collector: gated, options: {} }], { ...ctx, board }, () => 0);
+    assert.equal(results[0]!.success, true);
+  }
+  assert.equal(runs, 0);
+  await runCollectors([{ collector: gated, options: {} }], { ...ctx, board: identifyBoard({}, 'Raspberry Pi 5 Model B Rev 1.0') }, () => 0);
+  assert.equal(runs, 1);
+});
+
+table('metric names carry their unit', [
+  { source: 'celsius', spec: { name: 'rpi_soc_temperature_celsius', unit: 'celsius' }, ok: true },
+  { source: 'info', spec: { name: 'rpi_board_info', unit: 'info' }, ok: true },
+  { source: 'boolean without a unit word', spec: { name: 'rpi_throttle_condition_active', unit: 'boolean' }, ok: true },
+  { source: 'seconds timestamp', spec: { name: 'rpi_bootloader_build_timestamp_seconds', unit: 'seconds' }, ok: true },
+  { source: 'volts named in millivolts', spec: { name: 'rpi_core_millivolts', unit: 'volts' }, ok: false },
+  { source: 'a boolean that claims a unit', spec: { name: 'rpi_fan_seconds', unit: 'boolean' }, ok: false },
+  { source: 'a number ending in _total', spec: { name: 'rpi_resets_total', unit: 'number' }, ok: false },
+  { source: 'bytes without the suffix', spec: { name: 'rpi_gpu_memory', unit: 'bytes' }, ok: false },
+], (row) => {
+  const spec = { ...row.spec, help: 'h', labels: [] } as MetricSpec;
+  if (row.ok) checkMetricUnit(spec);
+  else assert.throws(() => checkMetricUnit(spec));
+});
+
+test('reads are bounded and never block: FIFO, device, huge file, binary data each fail with one clear line', () => {
+  const dir = tempDir('pi-textfile-host-');
+  spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+  fs.symlinkSync('/dev/zero', path.join(dir, 'zero'));
+  fs.writeFileSync(path.join(dir, 'huge'), Buffer.alloc(MAX_FILE_BYTES + 1, 0x31));
+  fs.writeFileSync(path.join(dir, 'binary'), Buffer.from([0x34, 0x36, 0x00, 0x33]));
+  fs.writeFileSync(path.join(dir, 'ok'), '46300\n');
+  const host = mountFiles(dir);
+  const cases: Array<[string, RegExp]> = [
+    ['fifo', /fifo: is a FIFO, not a sysfs\/procfs file$/],
+    ['zero', /zero: is a device, not a sysfs\/procfs file$/],
+    ['huge', /huge: is larger than 256 KiB/],
+    ['binary', /binary: holds binary data where text was expected$/],
+  ];
+  for (const [name, message] of cases) assert.throws(() => host.text(name), (e: Error) => e.name === 'HostReadError' && message.test(e.message), name);
+  assert.equal(host.text('ok'), '46300\n');
+  assert.equal(host.text('missing'), null);
+  assert.deepEqual([...host.bytes('binary')!], [0x34, 0x36, 0x00, 0x33]);
+});
+
+test('--path.procfs or --path.sysfs that is not one: exit 2 with one line; a typo no longer looks like a healthy non-Pi', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--path.procfs', '/prco'], /^pi-textfile: --path.procfs \/prco is not a procfs mount point \(it does not exist\)/],
+    [['--path.sysfs', '/proc'], /^pi-textfile: --path.sysfs \/proc is not a sysfs mount point \(it has no class\)/],
+    [['--path.procfs', '/sys'], /^pi-textfile: --path.procfs \/sys is not a procfs mount point \(it has no cpuinfo\)/],
+  ];
+  for (const [flags, message] of cases) {
+    const r = spawnSync(process.execPath, [BUNDLE, 'collect', '--stdout', ...flags], { encoding: 'utf8' });
+    assert.equal(r.status, 2, flags.join(' '));
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  }
+});
+
+test('long-running mode: one run per interval on an injected clock, a failed write retried at the next tick, stops when asked', async () => {
+  const dir = path.join(tempDir('pi-textfile-loop-'), 'textfile');
+  const controller = new AbortController();
+  let clock = 1_000_000;
+  const sleeps: number[] = [];
+  const errors: string[] = [];
+  const writes: number[] = [];
+  const deps: CollectDeps = {
+    now: () => 0,
+    wallMs: () => clock,
+    textfileDirectory: () => dir,
+    signal: controller.signal,
+    async sleep(ms) {
+      sleeps.push(ms);
+      clock += ms;
+      if (sleeps.length === 1) fs.mkdirSync(dir); // the directory appears after the first, failed, run
+      if (fs.existsSync(path.join(dir, 'pi-textfile.prom'))) writes.push(fs.statSync(path.join(dir, 'pi-textfile.prom')).mtimeMs);
+      if (sleeps.length === 4) controller.abort();
+    },
+  };
+  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  const io = { stdout: () => undefined, stderr: (s: string) => errors.push(s) };
+  const code = await runCollect(collectOptionsFrom(raw), io, deps);
+  assert.equal(code, 0);
+  assert.deepEqual(sleeps, [30_000, 30_000, 30_000, 30_000], 'each run starts one interval after the previous one started');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!, /output directory .* does not exist/);
+  assert.equal(writes.length, 3, 'written at every tick once the directory exists');
+});
+
+test('long-running mode and a hung vcgencmd: SIGTERM ends collect at once (exit 0), its vcgencmd children with it', async () => {
+  const dir = tempDir('pi-textfile-sigterm-');
+  const marker = `sleep 60.${process.pid}${Date.now() % 100000}1`;
+  const hang = path.join(tempDir('pi-textfile-vc-'), 'vcgencmd');
+  fs.writeFileSync(hang, `#!/bin/sh\nexec ${marker}\n`, { mode: 0o755 });
+  const args = boardArgs('pi4b');
+  args[args.indexOf('--vcgencmd') + 1] = hang;
+  for (const [mode, expected] of [[['--interval', '1s'], 0], [['--once'], 143]] as const) {
+    const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', '60s', ...args], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status === 0 ? true : undefined), 10_000, 'vcgencmd to start');
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    assert.equal(code, expected, mode.join(' '));
+    assert.ok(Date.now() - started < 3000);
+    await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
+  }
+  assert.ok(!fs.existsSync(path.join(dir, 'pi-textfile.prom')), 'a stopped run writes nothing');
+});
+
+test('killing collect\'s whole process group (as timeout and systemd do) leaves no vcgencmd behind', async () => {
+  const marker = `sleep 60.${process.pid}${Date.now() % 100000}2`;
+  const hang = path.join(tempDir('pi-textfile-vc-'), 'vcgencmd');
+  fs.writeFileSync(hang, `#!/bin/sh\nexec ${marker}\n`, { mode: 0o755 });
+  const args = boardArgs('pi4b');
+  args[args.indexOf('--vcgencmd') + 1] = hang;
+  const child = spawn(process.execPath, [BUNDLE, 'collect', '--once', '--textfile.directory', tempDir(), '--vcgencmd.timeout', '60s', ...args, '--collector.clock.clocks=all'], { stdio: 'ignore', detached: true });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status === 0 ? true : undefined), 10_000, 'vcgencmd to start');
+  } finally {
+    process.kill(-child.pid!, 'SIGKILL');
+  }
+  await exited;
+  await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no orphaned vcgencmd');
+});
+
+table('classifyResult', [
+  { source: 'pi4b/vcgencmd.ERROR-cant-open-dev-vcio (stdout, with the mknod hint)', out: "Can't open device file: /dev/vcio\nTry creating a device file with: sudo mknod /dev/vcio c 100 0\n", err: '', status: 255, kind: 'permission' },
+  { source: "Can't open device file on stderr", out: '', err: "Can't open device file: /dev/vcio\n", status: 255, kind: 'permission' },
+  { source: 'legacy userland vcgencmd (SEMANTICS 4.2)', out: 'VCHI initialization failed\n', err: '', status: 255, kind: 'permission' },
+  { source: 'pi5/vcgencmd_mem_reloc_stats.ERROR-command-not-registered', out: 'vc_gencmd_read_response returned -1\nerror=1 error_msg="Command not registered"\n', err: '', status: 255, kind: 'firmware' },
+  { source: 'an unexplained exit status', out: '', err: 'something odd\n', status: 3, kind: 'exit' },
+], (row) => {
+  assert.throws(() => classifyResult(['get_throttled'], row.status, row.out, row.err), (e: unknown) => e instanceof VcgencmdError && e.kind === row.kind);
+});
+
+test('classifyResult passes a good answer through', () => {
+  assert.equal(classifyResult(['get_throttled'], 0, 'throttled=0x0\n', ''), 'throttled=0x0\n');
+});
+
+table('parseNodeExporterDefaults', [
+  { source: 'empty ARGS', text: '# comment\nARGS=""\n', dir: null },
+  { source: 'equals form', text: 'ARGS="--collector.textfile.directory=/run/pi-textfile --no-collector.systemd"\n', dir: '/run/pi-textfile' },
+  { source: 'single quotes, space form', text: "ARGS='--collector.textfile.directory /srv/tf'\n", dir: '/srv/tf' },
+  { source: 'other flags only', text: 'ARGS="--web.listen-address=:9100"\n', dir: null },
+  { source: 'commented out', text: '# ARGS="--collector.textfile.directory=/x"\n', dir: null },
+  { source: 'the last ARGS wins', text: 'ARGS="--collector.textfile.directory=/a"\nARGS="--collector.textfile.directory=/b"\n', dir: '/b' },
+], (row) => assert.equal(parseNodeExporterDefaults(row.text), row.dir));
+
+table('parseDuration', [
+  ...([['5s', 5000], ['500ms', 500], ['1m30s', 90000], ['2d', 172800000], ['1w', 604800000], ['0', 0], ['1h1m1s1ms', 3661001]] as const).map(([t, ms]) => ({ source: t, text: t, ms })),
+  ...['', '1.5m', '30', '30m1h', '5 s', '-5s', 's', '5S'].map((t) => ({ source: `rejects ${JSON.stringify(t)}`, text: t, ms: null })),
+], (row) => assert.equal(parseDuration(row.text), row.ms));
