@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { COLLECTORS } from '../src/collectors/index';
+import * as registered from '../src/collectors/index';
+import { COLLECTORS } from '../src/framework/registry';
 import { ROOT, UPDATE } from './helpers';
 
 function sources(dir: string): string[] {
@@ -16,6 +17,7 @@ const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'u
 const imports = (file: string): string[] => [...read(file).matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]!);
 
 test('every file in src/collectors is registered once, under its own name', () => {
+  assert.deepEqual(Object.keys(registered).sort(), COLLECTORS.map((c) => c.name).sort(), 'each registry line exports a collector under its own name');
   const files = fs.readdirSync(path.join(ROOT, 'src', 'collectors')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
   assert.deepEqual(COLLECTORS.map((c) => c.name).sort(), files);
   assert.equal(new Set(COLLECTORS.map((c) => c.name)).size, COLLECTORS.length);

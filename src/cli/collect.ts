@@ -3,7 +3,7 @@
  * validation, and its help.
  */
 import { Option, type Command } from 'commander';
-import { COLLECTORS } from '../collectors/index';
+import { COLLECTORS } from '../framework/registry';
 import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions, type Io } from '../commands/collect';
 import { EXIT_INVALID, UserError } from '../errors';
 import type { VcgencmdRunner } from '../framework/vcgencmd';
