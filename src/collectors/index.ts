@@ -6,6 +6,7 @@ export { default as board } from './board';
 export { default as bootloader } from './bootloader';
 export { default as clock } from './clock';
 export { default as firmware } from './firmware';
+export { default as mmc } from './mmc';
 export { default as pmic } from './pmic';
 export { default as temperature } from './temperature';
 export { default as throttled } from './throttled';
