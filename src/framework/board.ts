@@ -33,6 +33,14 @@ export function parseDeviceTreeString(raw: string): string {
   return raw.replace(/\0+$/, '').replace(/\0/g, ' ').trim();
 }
 
+/**
+ * PURE: a device-tree integer property (/proc/device-tree/...): one 32-bit big-endian cell, as
+ * the firmware writes `partition`, `tryboot` and the bootloader timestamps. Null unless exactly 4 bytes.
+ */
+export function parseDeviceTreeU32(raw: Buffer): number | null {
+  return raw.length === 4 ? raw.readUInt32BE(0) : null;
+}
+
 export interface DecodedRevision {
   /** The code as the kernel printed it, lower case, e.g. "c03111" or "2a020d3". */
   code: string;
