@@ -56,7 +56,7 @@ export async function runMain(argv: string[], deps: MainDeps = {}): Promise<RunO
  * A table test: one test per row, named after the row's `source` (the capture it comes from, or
  * what makes it malformed), so a failure names its row.
  */
-export function table<R extends { source: string }>(title: string, rows: readonly R[], check: (row: R) => void): void {
+export function table<R extends { source: string }>(title: string, rows: readonly R[], check: (row: R) => void | Promise<void>): void {
   for (const row of rows) test(`${title}: ${row.source}`, () => check(row));
 }
 
