@@ -3,6 +3,7 @@
  * folder + one line here (test/architecture.test.ts fails if a file is not registered).
  */
 export { default as board } from './board';
+export { default as boot } from './boot';
 export { default as bootloader } from './bootloader';
 export { default as clock } from './clock';
 export { default as firmware } from './firmware';
