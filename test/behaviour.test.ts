@@ -37,7 +37,7 @@ test('a board without an under-voltage detector (Zero W) reports no under_voltag
   // Real get_throttled output (0x50000: under-voltage and throttling have occurred) on a Zero W's identity.
   for (const [proc, expectUnderVoltage] of [['zerow', false], ['pi3b', true]] as const) {
     const board = assembleBoard({ proc, sys: 'not-a-pi', answers: { get_throttled: 'pi3b' } });
-    const out = await runMain(['collect', '--stdout', ...board.args, '--no-collector.clock', '--no-collector.voltage', '--no-collector.firmware', '--no-collector.bootloader', '--no-collector.temperature', '--no-collector.pmic']);
+    const out = await runMain(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.throttled']);
     assert.equal(out.code, 0, out.stderr);
     const series = parseSeries(out.stdout);
     for (const kind of ['active', 'occurred']) {
@@ -53,7 +53,7 @@ test('a sysfs file that cannot be read (a directory where a file belongs) fails 
   const temp = path.join(board.dir, 'sys', 'class', 'thermal', 'thermal_zone0', 'temp');
   fs.rmSync(temp);
   fs.mkdirSync(temp);
-  const out = await runMain(['collect', '--stdout', ...board.args, '--no-collector.clock', '--no-collector.pmic', '--no-collector.firmware', '--no-collector.bootloader']);
+  const out = await runMain(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.temperature']);
   assert.equal(out.code, 0);
   assert.equal(success(out.stdout, 'temperature'), 0);
   assert.doesNotMatch(out.stdout, /^rpi_soc_temperature_celsius/m);
@@ -67,7 +67,7 @@ test('a procfs file the user may not read (EACCES) fails the collectors that nee
   const bundleDir = tempDir('pi-textfile-bundle-');
   fs.chmodSync(bundleDir, 0o755);
   for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((f) => f.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(bundleDir, f));
-  const out = runBundle(['collect', '--stdout', ...board.args, '--collector.board'], { uid: 65534, gid: 65534, bundle: path.join(bundleDir, path.basename(BUNDLE)), cwd: '/' });
+  const out = runBundle(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.board'], { uid: 65534, gid: 65534, bundle: path.join(bundleDir, path.basename(BUNDLE)), cwd: '/' });
   assert.equal(out.code, 0, out.stderr);
   assert.equal(success(out.stdout, 'board'), 0, out.stdout);
   assert.match(out.stderr, /collector board failed: cannot read .*proc\/cpuinfo: permission denied/);
@@ -80,7 +80,7 @@ test('boot cache entries that are not strings are not trusted: the answer is rea
   const out = tempDir('pi-textfile-out-');
   const cache = path.join(out, '.pi-textfile.prom.boot-cache.json');
   fs.writeFileSync(cache, JSON.stringify({ bootId: 'b1', entries: { version: 42, bootloader_version: { text: 'x' }, 'bootloader_version ': ['x'] } }));
-  const flags = ['collect', '--once', '--textfile.directory', out, ...board.args, '--no-collector.clock', '--no-collector.voltage', '--no-collector.temperature'];
+  const flags = ['collect', '--once', '--textfile.directory', out, ...board.args, '--collector.disable-defaults', '--collector.throttled', '--collector.firmware', '--collector.bootloader'];
   const r = await runMain(flags);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
@@ -95,7 +95,7 @@ test('a Pi 5 whose cpuinfo has no Revision line is recognised from its model str
   fs.rmSync(path.join(board.dir, 'proc', 'device-tree', 'chosen'), { recursive: true }); // the bootloader from vcgencmd, as on older firmware
   const cpuinfo = path.join(board.dir, 'proc', 'cpuinfo');
   fs.writeFileSync(cpuinfo, fs.readFileSync(cpuinfo, 'utf8').split('\n').filter((l) => !l.startsWith('Revision')).join('\n'));
-  const out = await runMain(['collect', '--stdout', ...board.args, '--no-collector.throttled', '--no-collector.clock', '--no-collector.voltage', '--no-collector.firmware']);
+  const out = await runMain(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.pmic', '--collector.bootloader']);
   assert.equal(out.code, 0, out.stderr);
   const series = parseSeries(out.stdout);
   assert.equal(series.get('rpi_pmic_voltage_volts{rail="EXT5V"}'), 5.09066);

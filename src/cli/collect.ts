@@ -19,7 +19,8 @@ export function collectOptionsFrom(raw: Raw): CollectOptions {
   }
   const dir = raw['textfile.directory'] as string | undefined;
   if (dir === '') throw new UserError('--textfile.directory must not be empty', EXIT_INVALID);
-  const collectors = COLLECTORS.filter((c) => (raw[`collector.${c.name}`] as boolean | undefined) ?? c.defaultEnabled).map((collector) => {
+  const byDefault = raw['collector.disableDefaults'] !== true;
+  const collectors = COLLECTORS.filter((c) => (raw[`collector.${c.name}`] as boolean | undefined) ?? (byDefault && c.defaultEnabled)).map((collector) => {
     const options: Record<string, unknown> = {};
     for (const [key, spec] of Object.entries(collector.options)) {
       const flag = `collector.${collector.name}.${key}`;
@@ -60,7 +61,8 @@ export function registerCollect(program: Command, io: Io, deps: Partial<CollectD
     .option('--path.sysfs <dir>', 'sysfs mount point', '/sys')
     .option('--path.rootfs <dir>', "root file system mount point: where /etc/default/prometheus-node-exporter and node_exporter's default directory are found", '/')
     .option('--vcgencmd <path>', 'vcgencmd to run (default: vcgencmd on PATH, then /usr/bin/vcgencmd, /opt/vc/bin/vcgencmd)')
-    .option('--vcgencmd.timeout <duration>', 'time limit for each vcgencmd call; on expiry it is killed', '5s');
+    .option('--vcgencmd.timeout <duration>', 'time limit for each vcgencmd call; on expiry it is killed', '5s')
+    .option('--collector.disable-defaults', 'enable only the collectors named with --collector.NAME (as in node_exporter)');
   for (const c of COLLECTORS) {
     collect.addOption(new Option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.description}${c.defaultEnabled ? ' (default: enabled)' : ''}`));
     collect.addOption(new Option(`--no-collector.${c.name}`, `disable the ${c.name} collector`));
@@ -77,6 +79,7 @@ Examples:
   pi-textfile collect --once      write pi-textfile.prom once, into
                                   node_exporter's textfile directory
   pi-textfile collect --once --collector.clock.clocks=all --no-collector.pmic
+  pi-textfile collect --stdout --collector.disable-defaults --collector.throttled
 
 Exit codes:
   0  the file was written (or printed), even if some collectors failed: those
