@@ -20,11 +20,11 @@ function answeringVcgencmd(capture: string, status: number): string {
   return file;
 }
 
-/** pi4b fixture flags with another vcgencmd. */
+/** pi4b fixture flags with another vcgencmd, and only the board collector and those in VCGENCMD_COLLECTORS. */
 function pi4bWith(vcgencmd: string, ...more: string[]): string[] {
   const args = boardArgs('pi4b');
   args[args.indexOf('--vcgencmd') + 1] = vcgencmd;
-  return [...args, ...more];
+  return [...args, '--collector.disable-defaults', ...['board', ...VCGENCMD_COLLECTORS].map((c) => `--collector.${c}`), ...more];
 }
 
 function successes(exposition: string): Record<string, number> {
