@@ -7,6 +7,7 @@ export { default as boot } from './boot';
 export { default as bootloader } from './bootloader';
 export { default as clock } from './clock';
 export { default as firmware } from './firmware';
+export { default as firmware_config } from './firmware_config';
 export { default as gpu_memory } from './gpu_memory';
 export { default as mmc } from './mmc';
 export { default as pmic } from './pmic';
