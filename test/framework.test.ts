@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { collectOptionsFrom } from '../src/cli/collect';
 import { runCollect, type CollectDeps } from '../src/commands/collect';
 import { parseDuration } from '../src/duration';
+import { parseBootCache } from '../src/framework/boot-cache';
 import { identifyBoard } from '../src/framework/board';
 import { checkMetricUnit, defineCollector, runCollectors, type Enabled, type MetricSpec } from '../src/framework/collector';
 import { renderExposition } from '../src/framework/exposition';
@@ -231,3 +232,10 @@ table('parseDuration', [
   ...([['5s', 5000], ['500ms', 500], ['1m30s', 90000], ['2d', 172800000], ['1w', 604800000], ['0', 0], ['1h1m1s1ms', 3661001]] as const).map(([t, ms]) => ({ source: t, text: t, ms })),
   ...['', '1.5m', '30', '30m1h', '5 s', '-5s', 's', '5S'].map((t) => ({ source: `rejects ${JSON.stringify(t)}`, text: t, ms: null })),
 ], (row) => assert.equal(parseDuration(row.text), row.ms));
+
+table('parseBootCache keeps only string answers of this boot', [
+  { source: 'numbers, objects and arrays dropped', text: JSON.stringify({ bootId: 'b1', entries: { version: 42, 'get_mem gpu': 'gpu=256M\n', bootloader_version: { t: 'x' }, x: ['y'] } }), bootId: 'b1', entries: { 'get_mem gpu': 'gpu=256M\n' } },
+  { source: 'another boot', text: JSON.stringify({ bootId: 'b0', entries: { version: 'v' } }), bootId: 'b1', entries: null },
+  { source: 'entries not an object', text: JSON.stringify({ bootId: 'b1', entries: 'v' }), bootId: 'b1', entries: null },
+  { source: 'not JSON', text: '{"bootId": "b1", ', bootId: 'b1', entries: null },
+], (row) => assert.deepEqual(parseBootCache(row.text, row.bootId), row.entries));
