@@ -1,5 +1,6 @@
 // The built program: its parts, and gen-config run from them end to end.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -27,4 +28,22 @@ test('the bundle runs gen-config end to end: same files as the goldens', () => {
   const bad = runBundle(['gen-config', '--check', '--config', invalid]);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, `${invalid}:2:8: /nodes: needs at least one node\n${invalid}: 1 problem; nothing was written\n`);
+});
+
+test('npm pack, then npm install -g of the tarball offline: one package, no dependencies, and it runs', () => {
+  const work = tempDir('pi-textfile-pack-');
+  const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', work, '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(pack.status, 0, pack.stderr);
+  const tarball = path.join(work, pack.stdout.trim().split('\n').pop()!);
+  const prefix = path.join(work, 'prefix');
+  const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(install.status, 0, install.stderr);
+  assert.match(install.stdout, /added 1 package/);
+  const installed = path.join(prefix, 'lib', 'node_modules', 'pi-textfile');
+  assert.ok(!fs.existsSync(path.join(installed, 'node_modules')), 'no dependency installed beside it');
+  const run = spawnSync(path.join(prefix, 'bin', 'pi-textfile'), ['gen-config', '--check', '--config', path.join(ROOT, 'test', 'fixtures', 'clusters', 'three-node', 'cluster.yml')], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const collect = spawnSync(path.join(prefix, 'bin', 'pi-textfile'), ['collect', '--stdout', '--path.procfs', path.join(ROOT, 'test', 'fixtures', 'boards', 'not-a-pi', 'proc'), '--path.sysfs', path.join(ROOT, 'test', 'fixtures', 'boards', 'not-a-pi', 'sys')], { encoding: 'utf8' });
+  assert.equal(collect.status, 0, collect.stderr);
+  assert.match(collect.stdout, /^pi_textfile_collector_success\{collector="board"\} 1$/m);
 });
