@@ -5,8 +5,8 @@
  * one-shot A/B update test), and the boot mode. Each property is one 32-bit big-endian cell; a
  * property the firmware did not write is absent. Zero processes.
  */
-import { parseDeviceTreeU32 } from '../framework/board';
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { readDeviceTreeU32 } from '../framework/board';
+import { defineCollector } from '../framework/collector';
 
 export default defineCollector({
   name: 'boot',
@@ -28,13 +28,7 @@ export default defineCollector({
     },
   ],
   collect(ctx, emit) {
-    const read = (property: string): number | null => {
-      const raw = ctx.proc.bytes(`device-tree/chosen/bootloader/${property}`);
-      if (raw === null) return null;
-      const value = parseDeviceTreeU32(raw);
-      if (value === null) throw new UnexpectedOutputError(`device tree chosen/bootloader/${property}`, raw.toString('hex'));
-      return value;
-    };
+    const read = (property: string): number | null => readDeviceTreeU32(ctx.proc, `chosen/bootloader/${property}`);
     const partition = read('partition');
     if (partition !== null) emit('rpi_boot_partition', {}, partition);
     const tryboot = read('tryboot');

@@ -6,7 +6,7 @@
  * them (older firmware), `vcgencmd bootloader_version` is run once per boot instead. Other
  * boards: success with no samples, nothing started.
  */
-import { parseDeviceTreeString, parseDeviceTreeU32 } from '../framework/board';
+import { parseDeviceTreeString, readDeviceTreeU32 } from '../framework/board';
 import { defineCollector, UnexpectedOutputError, type CollectContext } from '../framework/collector';
 import { VcgencmdError } from '../framework/vcgencmd';
 import { parseFirmwareDate } from './firmware';
@@ -49,11 +49,8 @@ export function isoUtc(seconds: number): string {
 /** Both spellings: the capture has `build-timestamp`, the documentation writes `build_timestamp`. */
 function readU32(ctx: CollectContext, name: string): number | null {
   for (const spelling of [name, name.replace('-', '_')]) {
-    const raw = ctx.proc.bytes(`device-tree/chosen/bootloader/${spelling}`);
-    if (raw === null) continue;
-    const value = parseDeviceTreeU32(raw);
-    if (value === null) throw new UnexpectedOutputError(`device tree chosen/bootloader/${spelling}`, raw.toString('hex'));
-    return value;
+    const value = readDeviceTreeU32(ctx.proc, `chosen/bootloader/${spelling}`);
+    if (value !== null) return value;
   }
   return null;
 }

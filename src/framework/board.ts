@@ -3,6 +3,7 @@
  * per Raspberry Pi's documented bit layout (raspberrypi/documentation,
  * computers/raspberry-pi/revision-codes.adoc).
  */
+import { UnexpectedOutputError } from './collector';
 import type { Files } from './host';
 
 export interface CpuinfoTrailer {
@@ -39,6 +40,18 @@ export function parseDeviceTreeString(raw: string): string {
  */
 export function parseDeviceTreeU32(raw: Buffer): number | null {
   return raw.length === 4 ? raw.readUInt32BE(0) : null;
+}
+
+/**
+ * Reads a device-tree integer property below procfs (`device-tree/...`): null if the firmware did
+ * not write it; an UnexpectedOutputError naming it if it is not one 32-bit cell.
+ */
+export function readDeviceTreeU32(proc: Files, rel: string): number | null {
+  const raw = proc.bytes(`device-tree/${rel}`);
+  if (raw === null) return null;
+  const value = parseDeviceTreeU32(raw);
+  if (value === null) throw new UnexpectedOutputError(`device tree ${rel}`, raw.toString('hex'));
+  return value;
 }
 
 export interface DecodedRevision {
