@@ -1,49 +1,70 @@
 /**
- * Writing into node_exporter's textfile directory, atomically: write-file-atomic writes the whole
- * content to `<name>.<number>` in the same directory (never a `.prom` name, so node_exporter never
- * reads a half-written file), fsyncs it, sets mode 0644 (node_exporter runs as another user), and
- * renames it over the target. A failed write leaves the previous file untouched.
+ * Atomic writes that never follow a link, for every file pi-textfile writes where someone else
+ * may own the directory (node_exporter's textfile directory belongs under /var/lib/prometheus,
+ * which the `prometheus` user owns; gen-config --out may be anywhere):
+ *
+ * - the target is never followed: a symbolic link there is refused with one line (install's own
+ *   link included: the service writes the file behind it), as is anything but a regular file;
+ * - the content goes to a temporary file in the target's own directory (the path as given, never
+ *   a realpath), named `.NAME.<16 random hex>.tmp` and created with O_CREAT|O_EXCL|O_NOFOLLOW, so
+ *   a link planted at any name is never opened; its mode is set on the descriptor (0644:
+ *   node_exporter runs as another user), it is fsynced, renamed over the target (rename replaces
+ *   a directory entry and follows nothing), and the directory is fsynced;
+ * - a failed write leaves the previous file as it was and removes its temporary file.
+ *
+ * write-file-atomic is not used here: it resolves the target with realpath (following a planted
+ * link) and opens a predictable temporary name without O_EXCL or O_NOFOLLOW. It is kept for
+ * install's unit files in /etc/systemd/system, a directory only root may write.
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from './errors';
+
+/** Where the installed service writes, and where install's link in node_exporter's directory points. */
+export const RUNTIME_DIRECTORY = '/run/pi-textfile';
+export const TEXTFILE_NAME = 'pi-textfile.prom';
+export const RUNTIME_FILE = `${RUNTIME_DIRECTORY}/${TEXTFILE_NAME}`;
 
 /** Temp files of a run that was killed (SIGKILL cannot be caught) older than this are removed. */
 export const STALE_TEMP_AGE_MS = 60_000;
 
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
 /** Throws a UserError (exit 2) unless `dir` is an existing directory this process may write to. */
-export function checkOutputDirectory(dir: string): void {
+export function checkOutputDirectory(dir: string, flag = '--textfile.directory DIR (the directory node_exporter reads with --collector.textfile.directory)'): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(dir);
   } catch (err) {
     const why = describeFsError(err);
-    throw new UserError(
-      `output directory ${dir} ${why}; ${why === 'does not exist' ? `create it (sudo mkdir -p ${dir}) or ` : ''}` +
-        `pass --textfile.directory DIR (the directory node_exporter reads with --collector.textfile.directory)`,
-      EXIT_CANNOT_RUN,
-    );
+    throw new UserError(`output directory ${dir} ${why}; ${why === 'does not exist' ? `create it (sudo mkdir -p ${dir}) or ` : ''}pass ${flag}`, EXIT_CANNOT_RUN);
   }
-  if (!stat.isDirectory()) throw new UserError(`output directory ${dir} is not a directory; pass --textfile.directory DIR`, EXIT_CANNOT_RUN);
+  if (!stat.isDirectory()) throw new UserError(`output directory ${dir} is not a directory; pass ${flag}`, EXIT_CANNOT_RUN);
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EROFS') {
+      throw new UserError(`output directory ${dir} is on a read-only file system; remount it read-write, or pass ${flag}`, EXIT_CANNOT_RUN);
+    }
     throw new UserError(
-      `output directory ${dir} is not writable (${describeFsError(err)}); run pi-textfile as a user that may write there, ` +
-        `or give it access (e.g. sudo chown USER ${dir})`,
+      `output directory ${dir} is not writable (${describeFsError(err)}); run pi-textfile as a user that may write there, or give it access (e.g. sudo chown USER ${dir})`,
       EXIT_CANNOT_RUN,
     );
   }
 }
 
-/** PURE: whether a directory entry is one of write-file-atomic's temp files for `name`. */
+/**
+ * PURE: whether a directory entry is a temporary file of a write of `name`: this version's
+ * `.NAME.<16 hex>.tmp`, or `NAME.<digits>` as earlier versions (write-file-atomic) named them.
+ */
 export function isTempFileFor(entry: string, name: string): boolean {
+  if (entry.startsWith(`.${name}.`) && /^[0-9a-f]{16}\.tmp$/.test(entry.slice(name.length + 2))) return true;
   return entry.startsWith(`${name}.`) && /^\d+$/.test(entry.slice(name.length + 1));
 }
 
-/** Removes temp files left behind by killed runs; young ones may belong to a run in progress. */
-export function removeStaleTempFiles(dir: string, name: string, nowMs: number): number {
+/** Removes temp files left behind by killed runs; young ones may belong to a run in progress. Follows no link. */
+export function removeStaleTempFiles(dir: string, names: readonly string[], nowMs: number): number {
   let removed = 0;
   let entries: string[];
   try {
@@ -52,11 +73,12 @@ export function removeStaleTempFiles(dir: string, name: string, nowMs: number): 
     return 0;
   }
   for (const entry of entries) {
-    if (!isTempFileFor(entry, name)) continue;
+    if (!names.some((name) => isTempFileFor(entry, name))) continue;
     const file = path.join(dir, entry);
     try {
-      if (nowMs - fs.statSync(file).mtimeMs > STALE_TEMP_AGE_MS) {
-        fs.unlinkSync(file);
+      const st = fs.lstatSync(file);
+      if ((st.isFile() || st.isSymbolicLink()) && nowMs - st.mtimeMs > STALE_TEMP_AGE_MS) {
+        fs.unlinkSync(file); // a planted link is removed itself; its target is never touched
         removed++;
       }
     } catch {
@@ -66,11 +88,112 @@ export function removeStaleTempFiles(dir: string, name: string, nowMs: number): 
   return removed;
 }
 
-/** Atomically replaces `file` with `content` (mode 0644). Throws a UserError (exit 2) on failure. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
+function refuseWhatIsThere(file: string): void {
+  let st: fs.Stats;
   try {
-    await writeFileAtomic(file, content, { mode: 0o644, chown: false, encoding: 'utf8' });
+    st = fs.lstatSync(file);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UserError(`cannot write ${file}: ${describeFsError(err)}`, EXIT_CANNOT_RUN);
+  }
+  if (st.isSymbolicLink()) {
+    const target = fs.readlinkSync(file);
+    if (target === RUNTIME_FILE) {
+      throw new UserError(
+        `${file} is the link pi-textfile install made to ${RUNTIME_FILE}, which the installed service writes; it is left as it is: ` +
+          `start the service (sudo systemctl start pi-textfile.service), or write there yourself with --textfile.directory ${RUNTIME_DIRECTORY}`,
+        EXIT_CANNOT_RUN,
+      );
+    }
+    throw new UserError(
+      `${file} is a symbolic link (to ${JSON.stringify(target)}), and pi-textfile never writes through a link it did not make; remove it, or write elsewhere`,
+      EXIT_CANNOT_RUN,
+    );
+  }
+  if (!st.isFile()) throw new UserError(`${file} is not a regular file (it is a ${kindOf(st)}); move it away, or write elsewhere`, EXIT_CANNOT_RUN);
+}
+
+function kindOf(st: fs.Stats): string {
+  return st.isDirectory() ? 'directory' : st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'device' : 'special file';
+}
+
+/**
+ * Atomically replaces the regular file `file` with `content`, mode 0644, following no link (see
+ * the top of this file). Throws a UserError (exit 2) that says what is wrong; the previous file
+ * is then untouched.
+ */
+export function writeAtomically(file: string, content: string, tempSuffix: () => string = () => randomBytes(8).toString('hex')): void {
+  refuseWhatIsThere(file);
+  const dir = path.dirname(file);
+  let tmp = '';
+  let fd = -1;
+  // Something at the name (a link planted by whoever can write the directory): never opened,
+  // another name is drawn.
+  for (let attempt = 0; fd < 0; attempt++) {
+    tmp = path.join(dir, `.${path.basename(file)}.${tempSuffix()}.tmp`);
+    try {
+      fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 8) continue;
+      throw new UserError(`cannot write ${file}: ${describeFsError(err)}; the previous file (if any) was left as it was`, EXIT_CANNOT_RUN);
+    }
+  }
+  try {
+    try {
+      fs.fchmodSync(fd, 0o644);
+      fs.writeFileSync(fd, content, 'utf8');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
     throw new UserError(`cannot write ${file}: ${describeFsError(err)}; the previous file (if any) was left as it was`, EXIT_CANNOT_RUN);
+  }
+  try {
+    const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | (fs.constants.O_DIRECTORY ?? 0));
+    try {
+      fs.fsyncSync(dirFd);
+    } finally {
+      fs.closeSync(dirFd);
+    }
+  } catch {
+    // the rename is done; a directory that cannot be fsynced (some FUSE mounts) loses only durability
+  }
+}
+
+/**
+ * Reads a small regular file without following a link or blocking: null when it does not exist,
+ * is a link or anything else than a regular file, or is larger than `maxBytes` (the boot cache:
+ * such a file is treated as a cache miss, never trusted).
+ */
+export function readOwnFile(file: string, maxBytes: number): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > maxBytes) return null;
+    const buf = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > maxBytes) return null;
+    }
+    return buf.subarray(0, length).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }

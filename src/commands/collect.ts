@@ -135,15 +135,21 @@ function reportFailures(results: readonly CollectorResult[], io: Io): void {
 
 async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string): Promise<void> {
   checkOutputDirectory(dir);
-  removeStaleTempFiles(dir, opts.textfileName, deps.wallMs());
-  const cacheFile = path.join(dir, `.${opts.textfileName}.boot-cache.json`);
+  const cacheName = `.${opts.textfileName}.boot-cache.json`;
+  removeStaleTempFiles(dir, [opts.textfileName, cacheName], deps.wallMs());
+  const target = path.join(dir, opts.textfileName);
+  const cacheFile = path.join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile);
   if (deps.signal?.aborted) return; // asked to stop: its children were killed, the readings are incomplete
   reportFailures(run.results, io);
-  await writeAtomically(path.join(dir, opts.textfileName), run.exposition);
+  writeAtomically(target, run.exposition);
   if (run.cache !== null) {
-    // Best effort: a cache that cannot be written only costs the per-boot reads again next run.
-    await writeAtomically(cacheFile, run.cache).catch(() => undefined);
+    try {
+      writeAtomically(cacheFile, run.cache);
+    } catch (err) {
+      // The file is written; without the cache the next run only reads the per-boot values again.
+      io.stderr(`pi-textfile: warning: boot cache not saved: ${(err as Error).message}\n`);
+    }
   }
 }
 

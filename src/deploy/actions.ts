@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../errors';
 import type { Io } from '../commands/collect';
 
@@ -71,9 +72,9 @@ function perform(a: Action, deps: DeployDeps): void {
         return;
       case 'write':
         if (a.unchanged) return;
-        fs.writeFileSync(`${a.path}.pi-textfile-new`, a.content, { mode: 0o644 });
-        fs.chmodSync(`${a.path}.pi-textfile-new`, 0o644);
-        fs.renameSync(`${a.path}.pi-textfile-new`, a.path);
+        // /etc/systemd/system is root's alone: write-file-atomic's realpath cannot be led
+        // elsewhere there, and it gives the fsync and the rename.
+        writeFileAtomic.sync(a.path, a.content, { mode: 0o644, chown: false, encoding: 'utf8' });
         return;
       case 'link': {
         if (a.unchanged) return;

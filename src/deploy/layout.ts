@@ -2,9 +2,7 @@
 import * as path from 'node:path';
 
 export const UNIT_DIR = '/etc/systemd/system';
-export const RUNTIME_DIRECTORY = '/run/pi-textfile';
-export const TEXTFILE_NAME = 'pi-textfile.prom';
-export const RUNTIME_FILE = `${RUNTIME_DIRECTORY}/${TEXTFILE_NAME}`;
+export { RUNTIME_DIRECTORY, RUNTIME_FILE, TEXTFILE_NAME } from '../textfile';
 export const SERVICE = 'pi-textfile.service';
 export const TIMER = 'pi-textfile.timer';
 export const DAEMON = 'pi-textfile-daemon.service';

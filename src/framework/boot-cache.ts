@@ -5,9 +5,10 @@
  * run to the few vcgencmd calls whose answers do change.
  *
  * The file name does not end in `.prom`, so node_exporter ignores it. A missing, unreadable or
- * corrupt cache, or one from another boot, is simply a cache miss.
+ * corrupt cache, or one from another boot, is simply a cache miss; so is a boot id that cannot
+ * be read (the run is then uncached). Only answers that parsed are stored (collect.ts).
  */
-import * as fs from 'node:fs';
+import { readOwnFile } from '../textfile';
 
 export interface BootCache {
   get(key: string): string | undefined;
@@ -34,23 +35,39 @@ export function parseBootCache(text: string, bootId: string): Record<string, str
   }
 }
 
+/** A cache file larger than this was not written by pi-textfile (a few KiB at most): a miss. */
+export const MAX_CACHE_BYTES = 64 * 1024;
+
+/**
+ * The cache of this boot, read without following a link or blocking (textfile.ts readOwnFile):
+ * a link, a FIFO, a device or an oversized file there is a miss, never read through. What is
+ * saved holds only the answers this run asked for, so keys an older version wrote are pruned.
+ */
 export function loadBootCache(file: string | null, bootId: string | null): BootCache {
   let entries: Record<string, string> = {};
+  const used = new Set<string>();
   let dirty = false;
   if (file !== null && bootId !== null) {
-    try {
-      entries = parseBootCache(fs.readFileSync(file, 'utf8'), bootId) ?? {};
-    } catch {
-      entries = {};
-    }
+    const text = readOwnFile(file, MAX_CACHE_BYTES);
+    entries = (text === null ? null : parseBootCache(text, bootId)) ?? {};
   }
   return {
-    get: (key) => entries[key],
+    get: (key) => {
+      used.add(key);
+      return entries[key];
+    },
     set: (key, value) => {
+      used.add(key);
       if (entries[key] === value) return;
       entries[key] = value;
       dirty = true;
     },
-    pending: () => (dirty && file !== null && bootId !== null ? `${JSON.stringify({ bootId, entries } satisfies CacheFile)}\n` : null),
+    pending: () => {
+      if (file === null || bootId === null) return null;
+      const stale = Object.keys(entries).filter((k) => !used.has(k));
+      if (!dirty && stale.length === 0) return null;
+      const kept = Object.fromEntries(Object.entries(entries).filter(([k]) => used.has(k)));
+      return `${JSON.stringify({ bootId, entries: kept } satisfies CacheFile)}\n`;
+    },
   };
 }

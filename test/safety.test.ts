@@ -1,0 +1,157 @@
+// Writes that never follow a link, and the faults that once took the whole file down. Each test
+// here failed before its fix. The symlink cases are planted by a less-privileged user (nobody,
+// through runuser) in a directory that user may write, for a root run of the bundle.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { writeAtomically } from '../src/textfile';
+import { boardArgs, BOARDS, runBundle, runMain, tempDir } from './helpers';
+
+const root = process.getuid?.() === 0;
+const needsRoot = !root && 'needs root: a root run is what a planted link attacks';
+const NOBODY = 65534;
+
+/** A directory nobody may write, as /var/lib/prometheus/node-exporter is for the prometheus user. */
+function nobodysDirectory(): string {
+  const base = tempDir('pi-textfile-planted-');
+  fs.chmodSync(base, 0o755);
+  const dir = path.join(base, 'textfile');
+  fs.mkdirSync(dir, { mode: 0o755 });
+  fs.chownSync(dir, NOBODY, NOBODY);
+  return dir;
+}
+
+/** A file only root may read or write, and what it holds. */
+function secret(): { file: string; check(): void } {
+  const dir = tempDir('pi-textfile-secret-');
+  fs.chmodSync(dir, 0o700);
+  const file = path.join(dir, 'shadow');
+  fs.writeFileSync(file, 'root-only secret\n', { mode: 0o600 });
+  return {
+    file,
+    check() {
+      assert.equal(fs.readFileSync(file, 'utf8'), 'root-only secret\n', 'the planted link\'s target is unchanged');
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'and so is its mode');
+    },
+  };
+}
+
+function plant(target: string, at: string): void {
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', 'ln', '-s', target, at], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+const collectInto = (dir: string, ...more: string[]) => runBundle(['collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b'), ...more]);
+
+test('pi-textfile.prom a link planted to a root-only file: refused with one line, the target untouched', { skip: needsRoot }, () => {
+  const dir = nobodysDirectory();
+  const s = secret();
+  plant(s.file, path.join(dir, 'pi-textfile.prom'));
+  const r = collectInto(dir);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `pi-textfile: ${dir}/pi-textfile.prom is a symbolic link (to ${JSON.stringify(s.file)}), and pi-textfile never writes through a link it did not make; remove it, or write elsewhere\n`);
+  s.check();
+  assert.ok(fs.lstatSync(path.join(dir, 'pi-textfile.prom')).isSymbolicLink());
+});
+
+test('the boot cache a link planted to a root-only file, or to /dev/zero: never read or written through', { skip: needsRoot }, () => {
+  const dir = nobodysDirectory();
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const s = secret();
+  const cache = path.join(dir, '.pi-textfile.prom.boot-cache.json');
+  for (const target of [s.file, '/dev/zero']) {
+    fs.rmSync(cache, { force: true });
+    plant(target, cache);
+    const started = Date.now();
+    const r = collectInto(dir, '--path.procfs', proc);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - started < 10_000);
+    assert.match(r.stderr, /^pi-textfile: warning: boot cache not saved: .*boot-cache\.json is a symbolic link/m);
+    assert.match(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8'), /^rpi_firmware_info\{/m, 'the file itself is written');
+  }
+  s.check();
+});
+
+test('links planted at the temporary file\'s name are never opened: another name is drawn, the decoy untouched', () => {
+  const dir = tempDir('pi-textfile-tmpname-');
+  const s = path.join(tempDir('pi-textfile-decoy-'), 'decoy');
+  fs.writeFileSync(s, 'decoy\n');
+  const names = ['0000000000000001', '0000000000000002', '0000000000000003'];
+  for (const n of names.slice(0, 2)) fs.symlinkSync(s, path.join(dir, `.pi-textfile.prom.${n}.tmp`));
+  writeAtomically(path.join(dir, 'pi-textfile.prom'), 'x 1\n', () => names.shift()!);
+  assert.equal(fs.readFileSync(s, 'utf8'), 'decoy\n');
+  assert.equal(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8'), 'x 1\n');
+  assert.ok(fs.lstatSync(path.join(dir, 'pi-textfile.prom')).isFile());
+  assert.equal(fs.statSync(path.join(dir, 'pi-textfile.prom')).mode & 0o777, 0o644);
+  assert.ok(!fs.existsSync(path.join(dir, '.pi-textfile.prom.0000000000000003.tmp')), 'no temporary file left');
+});
+
+test('install\'s dangling link (after boot, before the first timer run): a manual collect --once leaves it as it is', () => {
+  const dir = tempDir('pi-textfile-installed-');
+  fs.symlinkSync('/run/pi-textfile/pi-textfile.prom', path.join(dir, 'pi-textfile.prom'));
+  const r = collectInto(dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^pi-textfile: .*pi-textfile\.prom is the link pi-textfile install made to \/run\/pi-textfile\/pi-textfile\.prom, which the installed service writes; it is left as it is: start the service .* or write there yourself with --textfile\.directory \/run\/pi-textfile\n$/);
+  assert.equal(fs.readlinkSync(path.join(dir, 'pi-textfile.prom')), '/run/pi-textfile/pi-textfile.prom');
+});
+
+test('a FIFO or a directory where pi-textfile.prom belongs: refused at once, nothing opened', () => {
+  for (const make of ['fifo', 'dir']) {
+    const dir = tempDir('pi-textfile-special-');
+    const at = path.join(dir, 'pi-textfile.prom');
+    if (make === 'fifo') spawnSync('mkfifo', [at]);
+    else fs.mkdirSync(at);
+    const r = collectInto(dir);
+    assert.equal(r.code, 2, make);
+    assert.match(r.stderr, new RegExp(`is not a regular file \\(it is a ${make === 'fifo' ? 'FIFO' : 'directory'}\\)`));
+  }
+});
+
+test('gen-config --out: a directory or FIFO named prometheus.yml is refused with one line, no hang', () => {
+  const config = path.join(tempDir(), 'cluster.yml');
+  fs.writeFileSync(config, 'cluster: c\nnodes: [pi1.local]\n');
+  for (const make of ['fifo', 'dir']) {
+    const out = tempDir('pi-textfile-genout-');
+    const at = path.join(out, 'prometheus.yml');
+    if (make === 'fifo') spawnSync('mkfifo', [at]);
+    else fs.mkdirSync(at);
+    const r = runBundle(['gen-config', '--config', config, '--out', out]);
+    assert.equal(r.code, 2, make);
+    assert.match(r.stderr, /^pi-textfile: not overwriting .*prometheus\.yml: not generated by pi-textfile/);
+    const forced = runBundle(['gen-config', '--config', config, '--out', out, '--force']);
+    assert.equal(forced.code, 2, make);
+    assert.match(forced.stderr, /prometheus\.yml is not a regular file/);
+  }
+});
+
+test('temporary files of killed runs, of the file and of the boot cache, old style and new, are removed after a minute', async () => {
+  const dir = tempDir('pi-textfile-stale-');
+  const old = new Date(Date.now() - 10 * 60_000);
+  const stale = ['pi-textfile.prom.123456789', '.pi-textfile.prom.boot-cache.json.987654', '.pi-textfile.prom.0123456789abcdef.tmp', '..pi-textfile.prom.boot-cache.json.fedcba9876543210.tmp'];
+  for (const f of stale) {
+    fs.writeFileSync(path.join(dir, f), 'partial');
+    fs.utimesSync(path.join(dir, f), old, old);
+  }
+  fs.writeFileSync(path.join(dir, '.pi-textfile.prom.1111111111111111.tmp'), 'a run in progress');
+  const r = await runMain(['collect', '--once', '--textfile.directory', dir, ...boardArgs('not-a-pi')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['.pi-textfile.prom.1111111111111111.tmp', 'pi-textfile.prom']);
+});
+
+test('a read-only file system: the message says so, and does not advise chown', { skip: needsRoot }, () => {
+  const dir = tempDir('pi-textfile-ro-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir], { encoding: 'utf8' });
+  assert.equal(mount.status, 0, mount.stderr);
+  try {
+    const r = collectInto(dir);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `pi-textfile: output directory ${dir} is on a read-only file system; remount it read-write, or pass --textfile.directory DIR (the directory node_exporter reads with --collector.textfile.directory)\n`);
+  } finally {
+    spawnSync('umount', [dir]);
+  }
+});
