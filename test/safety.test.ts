@@ -155,3 +155,61 @@ test('a read-only file system: the message says so, and does not advise chown', 
     spawnSync('umount', [dir]);
   }
 });
+
+/** A copy of a fixture board's vcgencmd answers, with some replaced. */
+function answers(board: string, replace: Record<string, string>): string {
+  const dir = tempDir('pi-textfile-answers-');
+  for (const f of fs.readdirSync(path.join(BOARDS, board, 'vcgencmd'))) {
+    if (f.endsWith('.txt')) fs.copyFileSync(path.join(BOARDS, board, 'vcgencmd', f), path.join(dir, f));
+  }
+  fs.symlinkSync(path.join(BOARDS, '..', 'fake-vcgencmd.sh'), path.join(dir, 'vcgencmd'));
+  for (const [key, text] of Object.entries(replace)) fs.writeFileSync(path.join(dir, `${key}.txt`), text);
+  return path.join(dir, 'vcgencmd');
+}
+
+function withVcgencmd(board: string, vcgencmd: string): string[] {
+  const args = boardArgs(board);
+  args[args.indexOf('--vcgencmd') + 1] = vcgencmd;
+  return args;
+}
+
+test('a duplicate rail line in pmic_read_adc fails the pmic collector only; the file is written, and the loop would go on', () => {
+  const capture = fs.readFileSync(path.join(BOARDS, 'pi5', 'vcgencmd', 'pmic_read_adc.txt'), 'utf8');
+  const first = capture.split('\n')[0]!;
+  const dir = tempDir('pi-textfile-pmic-');
+  const r = runBundle(['collect', '--once', '--textfile.directory', dir, ...withVcgencmd('pi5', answers('pi5', { pmic_read_adc: `${first}\n${capture}` }))]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^pi-textfile: warning: collector pmic failed: the hardware reported rpi_pmic_current_amperes\{rail="3V7_WL_SW"\} twice; nothing of this collector was kept\n$/);
+  const text = fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8');
+  assert.match(text, /^pi_textfile_collector_success\{collector="pmic"\} 0$/m);
+  assert.doesNotMatch(text, /^rpi_pmic_/m);
+  assert.match(text, /^rpi_board_info\{/m);
+});
+
+test('a per-boot answer that did not parse (vcgencmd version answering nothing) is not cached: the next run asks again', () => {
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const dir = tempDir('pi-textfile-out-');
+  const first = runBundle(['collect', '--once', '--textfile.directory', dir, ...withVcgencmd('pi4b', answers('pi4b', { version: '' })), '--path.procfs', proc]);
+  assert.equal(first.code, 0);
+  assert.match(first.stderr, /collector firmware failed: unexpected output from vcgencmd version: ""/);
+  assert.doesNotMatch(fs.readFileSync(path.join(dir, '.pi-textfile.prom.boot-cache.json'), 'utf8'), /"version"/);
+  const second = runBundle(['collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b'), '--path.procfs', proc]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stderr, '');
+  assert.match(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8'), /^rpi_firmware_info\{version="/m);
+});
+
+test('a boot id that cannot be read (a directory there): the run is uncached, not an internal error', () => {
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), { recursive: true });
+  const dir = tempDir('pi-textfile-out-');
+  const r = runBundle(['collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b'), '--path.procfs', proc]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.ok(!fs.existsSync(path.join(dir, '.pi-textfile.prom.boot-cache.json')));
+  assert.match(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8'), /^rpi_firmware_info\{/m);
+});
