@@ -196,11 +196,19 @@ function fakeDeps(procfs: string, overrides: Partial<DeployDeps> = {}): Partial<
   };
 }
 
+/** An executable file of that name, owned by whoever runs the tests, as /proc/PID/exe points at one. */
+function fakeExecutable(name: string): string {
+  const file = path.join(tempDir('pi-textfile-bin-'), name);
+  fs.writeFileSync(file, '#!/bin/sh\n', { mode: 0o755 });
+  return file;
+}
+
 /** A /proc with one node_exporter reading `textfileDir`, as Debian starts it. */
 function fakeProc(textfileDir: string): string {
   const proc = tempDir('pi-textfile-proc-');
   fs.mkdirSync(path.join(proc, '812'));
   fs.writeFileSync(path.join(proc, '812', 'cmdline'), ['/usr/bin/prometheus-node-exporter', `--collector.textfile.directory=${textfileDir}`, '--no-collector.systemd', ''].join('\0'));
+  fs.symlinkSync(fakeExecutable('prometheus-node-exporter'), path.join(proc, '812', 'exe'));
   fs.mkdirSync(path.join(proc, '1'));
   fs.writeFileSync(path.join(proc, '1', 'cmdline'), '/sbin/init\0');
   return proc;
@@ -315,4 +323,33 @@ test('uninstall removes only install\'s link: a file someone put in its place st
   const r = runBundle(['uninstall', '--root', root]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fs.readFileSync(link, 'utf8'), 'someone_else 1\n');
+});
+
+test('a process that only calls itself node_exporter (a user\'s impostor) is never believed: install links where the real one reads', { skip: process.getuid?.() !== 0 && 'needs root to plant another user\'s process' }, async () => {
+  const textfileDir = tempDir('pi-textfile-ne-');
+  const proc = fakeProc(textfileDir);
+  // The real one listens on 9200; the impostors claim 9100, where pi-textfile would look first.
+  fs.writeFileSync(path.join(proc, '812', 'cmdline'), ['/usr/bin/prometheus-node-exporter', `--collector.textfile.directory=${textfileDir}`, '--web.listen-address=:9200', ''].join('\0'));
+  const impostors: Array<[string, string]> = [['4242', fakeExecutable('node_exporter')], ['4343', '/bin/sleep']];
+  for (const [pid, exe] of impostors) {
+    fs.mkdirSync(path.join(proc, pid));
+    fs.writeFileSync(path.join(proc, pid, 'cmdline'), ['node_exporter', '--collector.textfile.directory=/etc', '--web.listen-address=:9100', ''].join('\0'));
+    fs.symlinkSync(exe, path.join(proc, pid, 'exe'));
+  }
+  fs.chownSync(path.join(proc, '4242'), 1000, 1000); // run by a login user, from that user's own copy
+  fs.chownSync(impostors[0]![1], 1000, 1000);
+  const r = await runMain(['install', '--dry-run'], { deploy: fakeDeps(proc) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`link ${textfileDir}/pi-textfile\\.prom -> /run/pi-textfile/pi-textfile\\.prom`));
+  assert.doesNotMatch(r.stdout, /\/etc\/pi-textfile\.prom/);
+});
+
+test('a Node or pi-textfile path with a newline would add lines to the unit: refused', async () => {
+  const proc = fakeProc(tempDir('pi-textfile-ne-'));
+  for (const deps of [{ bundlePath: '/usr/local/lib/node_modules/pi-textfile/dist/pi-textfile.cjs\nExecStartPre=/bin/sh -c id' }, { nodePath: '/usr/bin/node\n[Service]' }]) {
+    const r = await runMain(['install', '--dry-run'], { deploy: fakeDeps(proc, deps) });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^pi-textfile: (Node|pi-textfile) is at ".*\\n.*", a path with a control character, which a systemd unit cannot hold/);
+    assert.equal(r.stdout, '');
+  }
 });

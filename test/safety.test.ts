@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { checkScrape } from '../src/deploy/checks/scrape';
 import { writeAtomically } from '../src/textfile';
 import { boardArgs, BOARDS, runBundle, runMain, tempDir } from './helpers';
 
@@ -212,4 +213,29 @@ test('a boot id that cannot be read (a directory there): the run is uncached, no
   assert.equal(r.stderr, '');
   assert.ok(!fs.existsSync(path.join(dir, '.pi-textfile.prom.boot-cache.json')));
   assert.match(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8'), /^rpi_firmware_info\{/m);
+});
+
+test('doctor\'s scrape reads a bounded answer in a bounded time: an endless /metrics fails the check, it does not hold doctor', async () => {
+  const http = await import('node:http');
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200);
+    const chunk = 'x'.repeat(64 * 1024);
+    const pump = (): void => {
+      while (res.write(chunk)) if (res.destroyed) return;
+      res.once('drain', pump);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const started = Date.now();
+    const check = await checkScrape(`http://127.0.0.1:${port}/metrics`, 'pi-textfile.prom');
+    assert.equal(check.status, 'FAIL');
+    assert.match(check.text, /answered more than 16 MiB, which no node_exporter does/);
+    assert.ok(Date.now() - started < 6000);
+  } finally {
+    server.closeAllConnections?.();
+    server.close();
+  }
 });

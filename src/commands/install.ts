@@ -47,6 +47,12 @@ function textfileDirectoryFor(opts: InstallOptions, deps: DeployDeps): TextfileD
 
 export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
   requireSystem(opts, deps, 'install');
+  for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
+    // systemd reads a unit line by line: a newline in a path would add lines to a root-run unit.
+    if (/[\x00-\x1f\x7f]/.test(p)) {
+      throw new UserError(`${what} is at ${JSON.stringify(p)}, a path with a control character, which a systemd unit cannot hold; install it at a plain path`, EXIT_CANNOT_RUN);
+    }
+  }
   if (opts.root === '/') {
     for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
       const hidden = HIDDEN_FROM_SERVICE.find((h) => p === h || p.startsWith(`${h}/`));

@@ -53,8 +53,37 @@ export function parseNodeExporterArgv(pid: number, argv: readonly string[]): Nod
   };
 }
 
-/** Every running node_exporter, from /proc/PID/cmdline. Processes that vanish meanwhile are skipped. */
-export function findNodeExporters(procfs = '/proc'): NodeExporterProcess[] {
+/**
+ * Regular login accounts (Debian policy: 1000-59999). A node_exporter is a system service: one run
+ * by such an account, or from an executable a user could have written, may be anyone's
+ * impostor, with any --collector.textfile.directory, so it is never believed.
+ */
+const LOGIN_UIDS = { min: 1000, max: 59999 };
+
+/**
+ * Whether process `pid` is a node_exporter by what argv[0] cannot fake: its executable
+ * (/proc/PID/exe) has a node_exporter name and belongs to root (or to the user running
+ * pi-textfile), is writable by no one else, and the process runs as a system account (or as
+ * that same user).
+ */
+function genuine(procfs: string, pid: string, self: number): boolean {
+  try {
+    const exe = fs.readlinkSync(path.join(procfs, pid, 'exe')).replace(/ \(deleted\)$/, '');
+    if (!NODE_EXPORTER_NAMES.includes(path.basename(exe))) return false;
+    const binary = fs.statSync(path.join(procfs, pid, 'exe'));
+    if ((binary.uid !== 0 && binary.uid !== self) || (binary.mode & 0o022) !== 0) return false;
+    const owner = fs.statSync(path.join(procfs, pid)).uid;
+    return owner === self || owner < LOGIN_UIDS.min || owner > LOGIN_UIDS.max;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every running node_exporter, from /proc/PID/cmdline, checked by its executable and owner (see
+ * genuine). Processes that vanish meanwhile are skipped.
+ */
+export function findNodeExporters(procfs = '/proc', self = process.getuid?.() ?? 0): NodeExporterProcess[] {
   const found: NodeExporterProcess[] = [];
   for (const entry of fg.sync('[0-9]*/cmdline', { cwd: procfs, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true })) {
     let raw: string;
@@ -66,6 +95,7 @@ export function findNodeExporters(procfs = '/proc'): NodeExporterProcess[] {
     const argv = raw.split('\0');
     if (argv[argv.length - 1] === '') argv.pop();
     if (argv.length === 0 || !NODE_EXPORTER_NAMES.includes(path.basename(argv[0]!))) continue;
+    if (!genuine(procfs, entry.split('/')[0]!, self)) continue;
     found.push(parseNodeExporterArgv(Number(entry.split('/')[0]), argv));
   }
   return found.sort((a, b) => a.pid - b.pid);

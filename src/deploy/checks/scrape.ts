@@ -2,15 +2,23 @@
 import * as http from 'node:http';
 import { fail, ok, type Check } from './check';
 
+const MAX_BODY = 16 * 1024 * 1024;
+
 function fetch(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // A fresh connection, never a pooled one: node_exporter may have restarted since the last.
     const req = http.get(url, { agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.setEncoding('utf8').on('data', (d: string) => {
+        body += d;
+        // node_exporter's whole /metrics is a few hundred KiB; past this it is not one.
+        if (body.length > MAX_BODY) req.destroy(new Error(`answered more than ${MAX_BODY / 1024 / 1024} MiB, which no node_exporter does`));
+      }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
+    // The whole answer within the time, not only each packet: a trickle must not hold doctor.
+    const deadline = setTimeout(() => req.destroy(new Error(`no whole answer within ${timeoutMs / 1000}s`)), timeoutMs);
+    req.on('close', () => clearTimeout(deadline));
   });
 }
 
