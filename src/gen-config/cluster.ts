@@ -123,8 +123,10 @@ const TYPE_WORDS: Record<string, string> = {
   number: 'a number',
 };
 
+/** A value as a message shows it: JSON, cut at 60 characters so a huge value stays one readable line. */
 function show(v: unknown): string {
-  return JSON.stringify(v) ?? String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Turns one ajv error into an Issue, or null for errors that repeat another one. */
@@ -186,6 +188,28 @@ export function defaultNodeName(address: string): string {
   return splitAddress(address).host.replace(/^\[|\]$/g, '');
 }
 
+const DURATION_SYNTAX = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+
+/**
+ * PURE: why Prometheus (Go's net/url) would refuse a remote_write URL the schema let through, or
+ * why pi-textfile does; null if it is fine. Credentials in the URL are refused: they would sit in a
+ * world-readable prometheus.yml, and basic_auth with password_file keeps them in a file of their own.
+ */
+export function remoteWriteUrlProblem(url: string): string | null {
+  if (!/^https?:\/\//.test(url)) return null; // the schema says what is wrong with that
+  const shown = show(url);
+  if (/[\x00-\x1f\x7f]/.test(url)) return `${shown} contains a control character`;
+  const authority = /^https?:\/\/([^/?#]*)/.exec(url)?.[1] ?? '';
+  if (authority.includes('@')) return `${shown} has a user name or password in it; remove them and use basic_auth with password_file (or bearer_token_file)`;
+  if (/%(?![0-9A-Fa-f]{2})/.test(url)) return `${shown} has a % that does not start an escape like %2F; write %25 for a % itself`;
+  const host = /^(\[[0-9A-Fa-f:.]+\]|[^[\]:]+)(?::(\d*))?$/.exec(authority);
+  if (host === null) {
+    return /[[\]]/.test(authority) ? `${shown}: an IPv6 host goes in one pair of brackets, [addr]:port` : `${shown} has a port that is not a number`;
+  }
+  if (host[2] !== undefined && host[2] !== '' && (Number(host[2]) < 1 || Number(host[2]) > 65535)) return `${shown} has a port outside 1-65535`;
+  return null;
+}
+
 function ms(d: string): number {
   return parseDuration(d) ?? NaN;
 }
@@ -202,12 +226,18 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
     const { port } = splitAddress(v);
     if (port !== undefined && (port < 1 || port > 65535)) at(pointer, `"${v}" has a port outside 1-65535`);
   };
+  const tooLong = (pointer: string, v: unknown) => {
+    // The schema accepts the syntax; a valid syntax that parseDuration refuses is past Prometheus's limit.
+    if (str(v) && v !== '' && DURATION_SYNTAX.test(v) && parseDuration(v) === null) at(pointer, `"${v}" is longer than Prometheus accepts (about 292 years)`);
+  };
   for (const key of ['scrape_interval', 'scrape_timeout', 'evaluation_interval']) {
     const v = data[key];
     if (str(v) && v !== '' && ms(v) === 0) at(`/${key}`, `"${v}" must be longer than 0`);
     if (v === '') at(`/${key}`, 'is empty; write a duration like 30s');
+    tooLong(`/${key}`, v);
   }
   if (obj(data.alerts) && data.alerts.textfile_stale_after === '') at('/alerts/textfile_stale_after', 'is empty; write a duration like 3m');
+  if (obj(data.alerts)) tooLong('/alerts/textfile_stale_after', data.alerts.textfile_stale_after);
 
   const interval = str(data.scrape_interval) && ms(data.scrape_interval) > 0 ? ms(data.scrape_interval) : ms(DEFAULTS.scrapeInterval);
   if (str(data.scrape_timeout) && ms(data.scrape_timeout) > interval) {
@@ -267,6 +297,10 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
     const rwNames = new Map<string, number>();
     data.remote_write.forEach((rw: unknown, i: number) => {
       if (!obj(rw)) return;
+      if (str(rw.url)) {
+        const problem = remoteWriteUrlProblem(rw.url);
+        if (problem !== null) at(`/remote_write/${i}/url`, problem);
+      }
       if (rw.basic_auth !== undefined && rw.bearer_token_file !== undefined) {
         at(`/remote_write/${i}`, 'has both basic_auth and bearer_token_file; Prometheus accepts only one way to authenticate');
       }
@@ -336,6 +370,16 @@ function sortIssues(issues: Issue[]): Issue[] {
 
 /** PURE: parses and checks a cluster description. */
 export function loadCluster(text: string): LoadResult {
+  try {
+    return loadClusterText(text);
+  } catch (err) {
+    // Thousands of nested levels exhaust the parser's stack; no cluster description is like that.
+    if (err instanceof RangeError) return { ok: false, issues: [{ line: 1, column: 1, pointer: '', message: 'nested too deeply to read (a cluster description is a few levels deep)' }] };
+    throw err;
+  }
+}
+
+function loadClusterText(text: string): LoadResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const docList = Array.isArray(docs) ? docs : [];
@@ -351,6 +395,8 @@ export function loadCluster(text: string): LoadResult {
     const message =
       err.code === 'DUPLICATE_KEY'
         ? 'this key appears twice in the same mapping; keep one'
+        : /Maximum call stack size exceeded/.test(err.message)
+          ? 'nested too deeply to read (a cluster description is a few levels deep)'
         : `invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`;
     issues.push({ ...pos(err.pos[0]), pointer: '', message });
   }
@@ -392,6 +438,11 @@ export function loadCluster(text: string): LoadResult {
   return { ok: true, value: normalise(data as Record<string, unknown>) };
 }
 
+/** Control characters, line breaks and terminal escapes from the description, shown escaped. */
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+const printable = (s: string): string => s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** One problem, one line: `FILE:LINE:COLUMN: /pointer: message`, whatever the description holds. */
 export function formatIssue(file: string, issue: Issue): string {
-  return `${file}:${issue.line}:${issue.column}: ${issue.pointer || '/'}: ${issue.message}`;
+  return printable(`${file}:${issue.line}:${issue.column}: ${issue.pointer || '/'}: ${issue.message}`);
 }

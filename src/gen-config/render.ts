@@ -4,7 +4,7 @@
  * host:port targets, no api_version, no fields newer than 2.42, node_name set as a target label
  * (so it is on every series of the target, `up` included).
  */
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { parseDuration } from '../duration';
 import type { Cluster } from './cluster';
 
@@ -16,7 +16,27 @@ export function header(source: string): string {
   return `${GENERATED_MARKER} from ${source}.\n# Do not edit: change ${source} and run pi-textfile gen-config again.\n`;
 }
 
-const yaml = (value: unknown): string => stringify(value, { lineWidth: 0, indent: 2, indentSeq: true, defaultStringType: 'PLAIN' });
+/**
+ * Characters that YAML 1.2 (this library) reads as text but Prometheus's YAML 1.1 parser reads as
+ * line breaks (NEL, LS, PS) or refuses raw (DEL, C1 controls, BOM).
+ */
+const YAML11_HOSTILE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/**
+ * Values as YAML both versions read alike: plain where that is safe; a string holding one of the
+ * characters above is double-quoted, and each of them written as a \uXXXX escape.
+ */
+const yaml = (value: unknown): string => {
+  const doc = new Document(value);
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && /[\u007f-\u009f\u2028\u2029\ufeff]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, indent: 2, indentSeq: true, defaultStringType: 'PLAIN' });
+  // Only the double-quoted scalars above hold these characters, and \u escapes are valid there.
+  return text.replace(YAML11_HOSTILE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+};
 
 export function renderPrometheusConfig(c: Cluster, source: string): string {
   const config: Record<string, unknown> = {
