@@ -196,6 +196,23 @@ function fakeDeps(procfs: string, overrides: Partial<DeployDeps> = {}): Partial<
   };
 }
 
+/**
+ * The program copied where a service can see it (not under /home, /root, /tmp, ...), wherever this
+ * checkout lives: install refuses to point units at a hidden path, with --root too.
+ */
+let installable: string | undefined;
+function installableBundle(): string {
+  if (installable === undefined) {
+    const dir = fs.mkdtempSync('/dev/shm/pi-textfile-test-');
+    fs.chmodSync(dir, 0o755);
+    fs.mkdirSync(path.join(dir, 'dist'));
+    for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((n) => n.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(dir, 'dist', f));
+    installable = path.join(dir, 'dist', path.basename(BUNDLE));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return installable;
+}
+
 /** An executable file of that name, owned by whoever runs the tests, as /proc/PID/exe points at one. */
 function fakeExecutable(name: string): string {
   const file = path.join(tempDir('pi-textfile-bin-'), name);
@@ -237,6 +254,8 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
     [{ systemdRunning: () => false }, ['install'], /^pi-textfile: systemd is not running on this machine, .*copy cron\/pi-textfile .* to \/etc\/cron\.d\//],
     [{ bundlePath: '/home/pi/.nvm/versions/node/v20.20.2/lib/node_modules/pi-textfile/dist/pi-textfile.cjs' }, ['install', '--dry-run'], /^pi-textfile: pi-textfile is at \/home\/pi\/\.nvm\/\S+, under \/home, which the service cannot see .*install Node and pi-textfile system-wide/],
     [{ nodePath: '/tmp/node' }, ['install', '--dry-run'], /^pi-textfile: Node is at \/tmp\/node, under \/tmp, /],
+    // Into an image (--root) as well: its units would start a path its service cannot see.
+    [{ bundlePath: '/tmp/checkout/dist/pi-textfile.cjs' }, ['install', '--dry-run', '--root', tempDir('pi-textfile-image-')], /^pi-textfile: pi-textfile is at \/tmp\/checkout\/dist\/pi-textfile\.cjs, under \/tmp, /],
   ];
   for (const [deps, argv, expected] of cases) {
     const r = await runMain(argv, { deploy: fakeDeps(proc, deps) });
@@ -254,7 +273,7 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
 test('install and uninstall for real into a temporary root: units verified, idempotent, and nothing left behind', { skip: systemctl.skip || systemdAnalyze.skip }, () => {
   const root = piRoot();
   const before = tree(root);
-  const install = runBundle(['install', '--root', root]);
+  const install = runBundle(['install', '--root', root], { bundle: installableBundle() });
   assert.equal(install.code, 0, install.stderr);
   const unitDir = path.join(root, 'etc/systemd/system');
   assert.equal(
@@ -272,18 +291,18 @@ test('install and uninstall for real into a temporary root: units verified, idem
   for (const u of UNITS) assert.equal(fs.statSync(path.join(unitDir, u)).mode & 0o777, 0o644, u);
   // The units install wrote start this Node and this bundle, and pass systemd's checks.
   const service = fs.readFileSync(path.join(unitDir, 'pi-textfile.service'), 'utf8');
-  assert.ok(service.includes(`\nExecStart=${process.execPath} ${fs.realpathSync(BUNDLE)} collect --once --textfile.directory=/run/pi-textfile\n`), service);
+  assert.ok(service.includes(`\nExecStart=${process.execPath} ${installableBundle()} collect --once --textfile.directory=/run/pi-textfile\n`), service);
   assert.ok(service.includes('\n# pi-textfile install linked: /var/lib/prometheus/node-exporter/pi-textfile.prom\n'));
   verify(unitDir);
   for (const s of SERVICES) assert.ok(exposure(path.join(unitDir, s)) <= 2.0);
 
-  const again = runBundle(['install', '--root', root]);
+  const again = runBundle(['install', '--root', root], { bundle: installableBundle() });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('unchanged ')).length, 4, again.stdout);
   assert.doesNotMatch(again.stdout, /^(write|link) /m);
 
   // Switching to the long-running service disables the timer.
-  const daemon = runBundle(['install', '--root', root, '--daemon']);
+  const daemon = runBundle(['install', '--root', root, '--daemon'], { bundle: installableBundle() });
   assert.equal(daemon.code, 0, daemon.stderr);
   assert.ok(!fs.existsSync(path.join(unitDir, 'timers.target.wants/pi-textfile.timer')));
   assert.equal(fs.readlinkSync(path.join(unitDir, 'multi-user.target.wants/pi-textfile-daemon.service')), '/etc/systemd/system/pi-textfile-daemon.service');
@@ -293,7 +312,7 @@ test('install and uninstall for real into a temporary root: units verified, idem
   fs.writeFileSync(path.join(root, 'run/pi-textfile/pi-textfile.prom'), 'pi_textfile_collector_success{collector="board"} 1\n');
   fs.writeFileSync(path.join(root, 'run/pi-textfile/.pi-textfile.prom.boot-cache.json'), '{}');
 
-  const dry = runBundle(['uninstall', '--root', root, '--dry-run']);
+  const dry = runBundle(['uninstall', '--root', root, '--dry-run'], { bundle: installableBundle() });
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(
     dry.stdout,
@@ -306,21 +325,21 @@ test('install and uninstall for real into a temporary root: units verified, idem
       '',
     ].join('\n'),
   );
-  const uninstall = runBundle(['uninstall', '--root', root]);
+  const uninstall = runBundle(['uninstall', '--root', root], { bundle: installableBundle() });
   assert.equal(uninstall.code, 0, uninstall.stderr);
   assert.deepEqual(tree(root), before, 'uninstall leaves the root as it was before install');
-  const nothing = runBundle(['uninstall', '--root', root]);
+  const nothing = runBundle(['uninstall', '--root', root], { bundle: installableBundle() });
   assert.equal(nothing.code, 0);
   assert.equal(nothing.stdout, "pi-textfile uninstall: nothing to remove; pi-textfile's units are not installed\n");
 });
 
 test('uninstall removes only install\'s link: a file someone put in its place stays', { skip: systemctl.skip }, () => {
   const root = piRoot();
-  assert.equal(runBundle(['install', '--root', root]).code, 0);
+  assert.equal(runBundle(['install', '--root', root], { bundle: installableBundle() }).code, 0);
   const link = path.join(root, 'var/lib/prometheus/node-exporter/pi-textfile.prom');
   fs.rmSync(link);
   fs.writeFileSync(link, 'someone_else 1\n');
-  const r = runBundle(['uninstall', '--root', root]);
+  const r = runBundle(['uninstall', '--root', root], { bundle: installableBundle() });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(fs.readFileSync(link, 'utf8'), 'someone_else 1\n');
 });

@@ -239,3 +239,17 @@ test('doctor\'s scrape reads a bounded answer in a bounded time: an endless /met
     server.close();
   }
 });
+
+test('the boot cache keeps only the answers this run asked for: keys an older version wrote are pruned', () => {
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const dir = tempDir('pi-textfile-out-');
+  const cache = path.join(dir, '.pi-textfile.prom.boot-cache.json');
+  fs.writeFileSync(cache, JSON.stringify({ bootId: 'b1', entries: { 'otp_dump': 'a key no collector asks for', 'get_mem arm': 'arm=768M' } }));
+  const r = runBundle(['collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b'), '--path.procfs', proc]);
+  assert.equal(r.code, 0, r.stderr);
+  const saved = JSON.parse(fs.readFileSync(cache, 'utf8')) as { entries: Record<string, string> };
+  assert.deepEqual(Object.keys(saved.entries).sort(), ['bootloader_version', 'get_config int', 'measure_volts sdram_c', 'measure_volts sdram_i', 'measure_volts sdram_p', 'version']);
+});

@@ -53,16 +53,15 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
       throw new UserError(`${what} is at ${JSON.stringify(p)}, a path with a control character, which a systemd unit cannot hold; install it at a plain path`, EXIT_CANNOT_RUN);
     }
   }
-  if (opts.root === '/') {
-    for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
-      const hidden = HIDDEN_FROM_SERVICE.find((h) => p === h || p.startsWith(`${h}/`));
-      if (hidden !== undefined) {
-        throw new UserError(
-          `${what} is at ${p}, under ${hidden}, which the service cannot see (it runs with ProtectHome=yes and PrivateTmp=yes as its own user); ` +
-            `install Node and pi-textfile system-wide (a system Node, then sudo npm install -g pi-textfile) and run install from there`,
-          EXIT_CANNOT_RUN,
-        );
-      }
+  // With --root too: the units written there start these same paths when that system boots.
+  for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
+    const hidden = HIDDEN_FROM_SERVICE.find((h) => p === h || p.startsWith(`${h}/`));
+    if (hidden !== undefined) {
+      throw new UserError(
+        `${what} is at ${p}, under ${hidden}, which the service cannot see (it runs with ProtectHome=yes and PrivateTmp=yes as its own user); ` +
+          `install Node and pi-textfile system-wide (a system Node, then sudo npm install -g pi-textfile) and run install from there`,
+        EXIT_CANNOT_RUN,
+      );
     }
   }
   const found = textfileDirectoryFor(opts, deps);
