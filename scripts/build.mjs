@@ -47,11 +47,11 @@ const virtualModules = {
 
 // The lazily required parts stay out of the main file: require('../commands/gen-config') becomes
 // require('./gen-config.cjs'), resolved beside dist/pi-textfile.cjs at run time.
-const PARTS = { 'gen-config': 'src/commands/gen-config.ts', deploy: 'src/commands/deploy.ts' };
+const PARTS = { program: 'src/cli/program.ts', 'gen-config': 'src/commands/gen-config.ts', deploy: 'src/commands/deploy.ts' };
 const lazyParts = {
   name: 'lazy-parts',
   setup(b) {
-    b.onResolve({ filter: /(^|\/)(gen-config|deploy)$/ }, (args) => {
+    b.onResolve({ filter: /(^|\/)(gen-config|deploy|program)$/ }, (args) => {
       if (args.kind !== 'require-call') return undefined;
       const part = args.path.split('/').pop();
       return { path: `./${part}.cjs`, external: true };
@@ -76,7 +76,7 @@ chmodSync('dist/pi-textfile.cjs', 0o755);
 const sizes = [`pi-textfile.cjs ${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`];
 const meta = { main: main.metafile };
 for (const [part, entry] of Object.entries(PARTS)) {
-  const r = await build({ ...common, entryPoints: [entry], outfile: `dist/${part}.cjs`, minify: true, legalComments: 'eof', metafile: true });
+  const r = await build({ ...common, plugins: [virtualModules, lazyParts], entryPoints: [entry], outfile: `dist/${part}.cjs`, minify: true, legalComments: 'eof', metafile: true });
   meta[part] = r.metafile;
   sizes.push(`${part}.cjs ${(Object.values(r.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`);
 }

@@ -51,9 +51,9 @@ test('only the vcgencmd module starts vcgencmd; only it and install\'s systemctl
   }
 });
 
-test('collect\'s start-up parses no code of gen-config, install, uninstall or doctor, nor yaml, ajv or fast-glob', () => {
+test('collect\'s start-up parses no code of gen-config, install, uninstall or doctor, nor commander, yaml, ajv, write-file-atomic or fast-glob', () => {
   const meta = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as { main: { inputs: Record<string, unknown> } };
-  const loaded = Object.keys(meta.main.inputs).filter((f) => /node_modules\/(yaml|ajv|fast-glob)\/|src\/(gen-config|deploy|node-exporter\/(process|directory))\b|src\/commands\/(install|uninstall|doctor|gen-config)/.test(f));
+  const loaded = Object.keys(meta.main.inputs).filter((f) => /node_modules\/(commander|yaml|ajv|write-file-atomic|fast-glob)\/|src\/(gen-config|deploy|node-exporter\/(process|directory))\b|src\/commands\/(install|uninstall|doctor|gen-config)|src\/cli\/(program|collect-help|gen-config|deploy)\b/.test(f));
   assert.deepEqual(loaded, []);
 });
 

@@ -8,11 +8,15 @@ import { BUNDLE, ROOT, runBundle, tempDir } from './helpers';
 
 test('the program is one file per part, with no node_modules: the main file starts with its shebang, the parts load lazily', () => {
   const dir = path.dirname(BUNDLE);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).sort(), ['deploy.cjs', 'gen-config.cjs', 'pi-textfile.cjs']);
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).sort(), ['deploy.cjs', 'gen-config.cjs', 'pi-textfile.cjs', 'program.cjs']);
   const text = fs.readFileSync(BUNDLE, 'utf8');
   assert.ok(text.startsWith('#!/usr/bin/env node\n'));
-  assert.match(text, /require\("\.\/gen-config\.cjs"\)/);
+  // collect is parsed in the main file; the commander program and the other commands are parts.
+  assert.match(text, /require\("\.\/program\.cjs"\)/);
   assert.match(text, /require\("\.\/deploy\.cjs"\)/);
+  const program = fs.readFileSync(path.join(dir, 'program.cjs'), 'utf8');
+  assert.match(program, /require\("\.\/gen-config\.cjs"\)/);
+  assert.match(program, /require\("\.\/deploy\.cjs"\)/);
 });
 
 test('the bundle runs gen-config end to end: same files as the goldens', () => {

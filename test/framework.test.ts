@@ -240,3 +240,27 @@ table('parseBootCache keeps only string answers of this boot', [
   { source: 'entries not an object', text: JSON.stringify({ bootId: 'b1', entries: 'v' }), bootId: 'b1', entries: null },
   { source: 'not JSON', text: '{"bootId": "b1", ', bootId: 'b1', entries: null },
 ], (row) => assert.deepEqual(parseBootCache(row.text, row.bootId), row.entries));
+
+test('collect\'s fast flag parser and its --help (commander) know the same flags, with the same defaults and results', async () => {
+  const { Command } = await import('commander');
+  const { registerCollect } = await import('../src/cli/collect-help');
+  const { parseCollectArgv } = await import('../src/cli/collect');
+  const parse = async (argv: string[]): Promise<Record<string, unknown>> => {
+    let seen: Record<string, unknown> = {};
+    const program = new Command('pi-textfile').exitOverride();
+    registerCollect(program, { stdout: () => undefined, stderr: () => undefined }, {}, () => undefined);
+    const collect = program.commands[0]!;
+    collect.action((raw: Record<string, unknown>) => {
+      seen = { ...raw };
+    });
+    await program.parseAsync(['collect', ...argv], { from: 'user' });
+    return seen;
+  };
+  const declaring = new Command('pi-textfile');
+  registerCollect(declaring, { stdout: () => undefined, stderr: () => undefined }, {}, () => undefined);
+  const declared = declaring.commands[0]!.options.map((o) => ({ long: o.long!, takesValue: o.required || o.optional }));
+  for (const o of declared) assert.doesNotThrow(() => parseCollectArgv(o.takesValue ? [o.long, 'x'] : [o.long]), o.long);
+  for (const argv of [[], ['--once', '--interval', '1m', '--no-collector.pmic', '--collector.pmic', '--no-collector.clock'], ['--stdout', '--collector.disable-defaults', '--collector.mmc', '--collector.clock.clocks=all', '--textfile.name', 'x.prom']]) {
+    assert.deepEqual(parseCollectArgv(argv), await parse(argv), argv.join(' '));
+  }
+});

@@ -1,15 +1,14 @@
 /**
- * `pi-textfile collect`: its flags (the per-collector ones generated from the registry), their
- * validation, and its help.
+ * `pi-textfile collect`: its flags (the per-collector ones generated from the registry) parsed
+ * with node:util's parseArgs, so that collect's start-up never evaluates commander; the same flags
+ * and their help, as commander declares them for --help, are in collect-help.ts.
  */
-import { Option, type Command } from 'commander';
+import { parseArgs } from 'node:util';
 import { COLLECTORS } from '../framework/registry';
 import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions, type Io } from '../commands/collect';
 import { EXIT_INVALID, UserError } from '../errors';
 import type { VcgencmdRunner } from '../framework/vcgencmd';
 import { durationFlag, type Raw } from './common';
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Turns commander's raw values into CollectOptions; throws UserError (exit 1) for bad values. */
 export function collectOptionsFrom(raw: Raw): CollectOptions {
@@ -45,81 +44,88 @@ export function collectOptionsFrom(raw: Raw): CollectOptions {
   };
 }
 
-export function registerCollect(program: Command, io: Io, deps: Partial<CollectDeps>, done: (code: number) => void): void {
-  const collect = program
-    .command('collect')
-    .description("collect Raspberry Pi hardware metrics into node_exporter's textfile directory")
-    .option('--once', 'collect once and exit (what a systemd timer or cron runs); without it, collect every --interval')
-    .option('--stdout', 'print the metrics on standard output instead of writing a file (implies --once)')
-    .option('--interval <duration>', 'period of the long-running mode', '30s')
-    .option(
-      '--textfile.directory <dir>',
-      "directory node_exporter reads (default: the running node_exporter's --collector.textfile.directory, else the one in /etc/default/prometheus-node-exporter, else /var/lib/prometheus/node-exporter)",
-    )
-    .option('--textfile.name <name>', 'file name in that directory; must end in .prom', 'pi-textfile.prom')
-    .option('--path.procfs <dir>', 'procfs mount point', '/proc')
-    .option('--path.sysfs <dir>', 'sysfs mount point', '/sys')
-    .option('--path.rootfs <dir>', "root file system mount point: where /etc/default/prometheus-node-exporter and node_exporter's default directory are found", '/')
-    .option('--vcgencmd <path>', 'vcgencmd to run (default: vcgencmd on PATH, then /usr/bin/vcgencmd, /opt/vc/bin/vcgencmd)')
-    .option('--vcgencmd.timeout <duration>', 'time limit for each vcgencmd call; on expiry it is killed', '5s')
-    .option('--collector.disable-defaults', 'enable only the collectors named with --collector.NAME (as in node_exporter)');
+/** Collect's flags: name -> [kind, default]. Per-collector ones come from the registry. */
+function collectFlags(): Record<string, { type: 'string' | 'boolean'; default?: string }> {
+  const flags: Record<string, { type: 'string' | 'boolean'; default?: string }> = {
+    once: { type: 'boolean' },
+    stdout: { type: 'boolean' },
+    interval: { type: 'string', default: '30s' },
+    'textfile.directory': { type: 'string' },
+    'textfile.name': { type: 'string', default: 'pi-textfile.prom' },
+    'path.procfs': { type: 'string', default: '/proc' },
+    'path.sysfs': { type: 'string', default: '/sys' },
+    'path.rootfs': { type: 'string', default: '/' },
+    vcgencmd: { type: 'string' },
+    'vcgencmd.timeout': { type: 'string', default: '5s' },
+    'collector.disable-defaults': { type: 'boolean' },
+  };
   for (const c of COLLECTORS) {
-    collect.addOption(new Option(`--collector.${c.name}`, `enable the ${c.name} collector: ${c.description}${c.defaultEnabled ? ' (default: enabled)' : ''}`));
-    collect.addOption(new Option(`--no-collector.${c.name}`, `disable the ${c.name} collector`));
-    for (const [key, spec] of Object.entries(c.options)) {
-      collect.addOption(new Option(`--collector.${c.name}.${key} <value>`, spec.help).default(spec.default));
-    }
+    flags[`collector.${c.name}`] = { type: 'boolean' };
+    flags[`no-collector.${c.name}`] = { type: 'boolean' };
+    for (const [key, spec] of Object.entries(c.options)) flags[`collector.${c.name}.${key}`] = { type: 'string', default: spec.default };
   }
-  collect
-    .addHelpText(
-      'after',
-      `
-Examples:
-  pi-textfile collect --stdout    print what this machine reports, write nothing
-  pi-textfile collect --once      write pi-textfile.prom once, into
-                                  node_exporter's textfile directory
-  pi-textfile collect --once --collector.clock.clocks=all --no-collector.pmic
-  pi-textfile collect --stdout --collector.disable-defaults --collector.throttled
+  return flags;
+}
 
-Exit codes:
-  0  the file was written (or printed), even if some collectors failed: those
-     are reported in pi_textfile_collector_success and as one warning line
-     each on stderr
-  1  invalid flags or values
-  2  could not run: --path.procfs or --path.sysfs is not a procfs or sysfs,
-     output directory missing or not writable, or an internal error
-`,
-    )
-    .action(async (raw: Raw) => {
-      const opts = collectOptionsFrom(raw);
-      // A stop request ends the loop, ends every vcgencmd still running, and writes nothing more.
-      const controller = new AbortController();
-      const runners = new Set<VcgencmdRunner>();
-      let signal: string | undefined;
-      const stop = (name: string): void => {
-        signal ??= name;
-        controller.abort();
-        for (const r of runners) r.killAll();
-      };
-      const onTerm = (): void => stop('SIGTERM');
-      const onInt = (): void => stop('SIGINT');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGINT', onInt);
-      try {
-        const code = await runCollect(opts, io, {
-          ...defaultCollectDeps(),
-          signal: controller.signal,
-          onRunner: (r) => {
-            runners.clear();
-            runners.add(r);
-          },
-          ...deps,
-        });
-        // Asked to stop in the middle of a single run: nothing was written; say so by the exit code.
-        done(signal !== undefined && opts.once ? SIGNAL_EXIT[signal]! : code);
-      } finally {
-        process.removeListener('SIGTERM', onTerm);
-        process.removeListener('SIGINT', onInt);
-      }
+/**
+ * PURE: collect's arguments (after `collect`) as the raw values collectOptionsFrom takes, the
+ * same commander gives: defaults filled in, `--collector.X` / `--no-collector.X` the last one
+ * winning. Throws UserError (exit 1) with one line for an unknown flag or a missing value.
+ */
+export function parseCollectArgv(argv: readonly string[]): Raw {
+  const flags = collectFlags();
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, { type: f.type }])), strict: true, allowPositionals: false, tokens: true });
+  } catch (err) {
+    const m = /^(?:Unknown option|Unexpected argument) '([^']*)'|^Option '(--\S+)[^']*' (argument missing|does not take an argument)/.exec((err as Error).message);
+    const what = m === null ? (err as Error).message.split('. ')[0]!.toLowerCase() : m[1] !== undefined ? `${/^Unknown/.test((err as Error).message) ? 'unknown option' : 'unexpected argument'} '${m[1]}'` : `option '${m[2]}' ${m[3]}`;
+    throw new UserError(`${what} (see pi-textfile collect --help)`, EXIT_INVALID);
+  }
+  const raw: Raw = {};
+  for (const [name, f] of Object.entries(flags)) if (f.default !== undefined) raw[name] = f.default;
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const name = token.name;
+    if (name.startsWith('no-collector.')) raw[name.slice(3)] = false;
+    else if (name === 'collector.disable-defaults') raw['collector.disableDefaults'] = true;
+    else raw[name] = flags[name]!.type === 'boolean' ? true : token.value;
+  }
+  return raw;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Runs collect with parsed flags: the stop signals end the loop and every vcgencmd still running. */
+export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectDeps>): Promise<number> {
+  const opts = collectOptionsFrom(raw);
+  // A stop request ends the loop, ends every vcgencmd still running, and writes nothing more.
+  const controller = new AbortController();
+  const runners = new Set<VcgencmdRunner>();
+  let signal: string | undefined;
+  const stop = (name: string): void => {
+    signal ??= name;
+    controller.abort();
+    for (const r of runners) r.killAll();
+  };
+  const onTerm = (): void => stop('SIGTERM');
+  const onInt = (): void => stop('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  try {
+    const code = await runCollect(opts, io, {
+      ...defaultCollectDeps(),
+      signal: controller.signal,
+      onRunner: (r) => {
+        runners.clear();
+        runners.add(r);
+      },
+      ...deps,
     });
+    // Asked to stop in the middle of a single run: nothing was written; say so by the exit code.
+    return signal !== undefined && opts.once ? SIGNAL_EXIT[signal]! : code;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGINT', onInt);
+  }
 }

@@ -1,74 +1,37 @@
 /**
  * The command line: `main(argv, io)` returns the exit code; bin.ts is the thin shell around it.
- * Each command's flags and help live in their own file here; this one maps errors to exit codes.
+ * `collect` (what a timer starts every 30 s) is parsed here with node:util's parseArgs; --help,
+ * --version and every other command load the commander program (program.ts, a part of its own),
+ * so collect's start-up never evaluates commander.
  */
-import { Command, CommanderError } from 'commander';
 import type { CollectDeps, Io } from '../commands/collect';
-import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK } from '../errors';
-import { version } from '../../package.json';
-import { registerCollect } from './collect';
-import { registerDeploy, type DeployCliDeps } from './deploy';
-import { registerGenConfig } from './gen-config';
+import { EXIT_CANNOT_RUN } from '../errors';
+import { parseCollectArgv, runCollectCommand } from './collect';
+import type { DeployCliDeps } from './deploy';
 
 export interface MainDeps extends DeployCliDeps {
   collect?: Partial<CollectDeps>;
 }
 
-export async function main(argv: readonly string[], io: Io, deps: MainDeps = {}): Promise<number> {
-  let exitCode = EXIT_OK;
-  const done = (code: number): void => {
-    exitCode = code;
-  };
-  const program = new Command('pi-textfile')
-    .description(
-      [
-        'Raspberry Pi hardware metrics for Prometheus node_exporter, and Prometheus',
-        'configs for Pi clusters.',
-        '',
-        '  collect     write throttling, temperature, clocks, voltages, PMIC rails,',
-        '              board, storage and firmware facts as a .prom file for',
-        '              node_exporter',
-        '  gen-config  turn a YAML description of your Pis into prometheus.yml, alert',
-        "              rules and node_exporter's arguments (--check: validate, for CI)",
-        '  install     set this Pi up: a hardened systemd timer runs collect every 30 s',
-        '  uninstall   undo install',
-        "  doctor      check every link from vcgencmd to node_exporter's /metrics,",
-        '              with a fix for each failure',
-        '',
-        'First steps on a Pi: sudo pi-textfile install, then pi-textfile doctor.',
-      ].join('\n'),
-    )
-    .version(version, '--version', 'print the version and exit')
-    .helpOption('-h, --help', 'show help')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout(s),
-      writeErr: (s) => io.stderr(s),
-      outputError: (s, write) => write(`pi-textfile: ${s.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see pi-textfile --help)\n`),
-    })
-    .showSuggestionAfterError(true);
-
-  registerCollect(program, io, deps.collect ?? {}, done);
-  registerGenConfig(program, io, done);
-  registerDeploy(program, io, deps, done);
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
-      if (err.code === 'commander.help') return argv.length === 0 ? EXIT_INVALID : EXIT_OK;
-      return EXIT_INVALID;
-    }
-    // By name, not instanceof: gen-config and deploy are separate parts of the bundle (see scripts/build.mjs).
-    if (err instanceof Error && err.name === 'UserError') {
-      io.stderr(`pi-textfile: ${err.message}\n`);
-      return (err as Error & { exitCode: number }).exitCode;
-    }
-    io.stderr(
-      `pi-textfile: internal error; please report it at the project's issue tracker with this output:\n${err instanceof Error ? err.stack : String(err)}\n`,
-    );
-    return EXIT_CANNOT_RUN;
+/** An error that reached the top: one line for the user's own problems, a stack for a bug. */
+export function reportError(err: unknown, io: Io): number {
+  // By name, not instanceof: gen-config and deploy are separate parts of the program (see scripts/build.mjs).
+  if (err instanceof Error && err.name === 'UserError') {
+    io.stderr(`pi-textfile: ${err.message}\n`);
+    return (err as Error & { exitCode: number }).exitCode;
   }
+  io.stderr(`pi-textfile: internal error; please report it at the project's issue tracker with this output:\n${err instanceof Error ? err.stack : String(err)}\n`);
+  return EXIT_CANNOT_RUN;
+}
+
+export async function main(argv: readonly string[], io: Io, deps: MainDeps = {}): Promise<number> {
+  if (argv[0] === 'collect' && !argv.slice(1).some((a) => a === '--help' || a === '-h')) {
+    try {
+      return await runCollectCommand(parseCollectArgv(argv.slice(1)), io, deps.collect ?? {});
+    } catch (err) {
+      return reportError(err, io);
+    }
+  }
+  const { runProgram } = require('./program') as typeof import('./program');
+  return runProgram(argv, io, deps);
 }
