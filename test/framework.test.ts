@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { collectOptionsFrom } from '../src/cli/collect';
-import { runCollect, type CollectDeps } from '../src/commands/collect';
+import { collectOnce, defaultCollectDeps, runCollect, type CollectDeps } from '../src/commands/collect';
 import { parseDuration } from '../src/duration';
 import { parseBootCache } from '../src/framework/boot-cache';
 import { identifyBoard } from '../src/framework/board';
@@ -263,4 +263,24 @@ test('collect\'s fast flag parser and its --help (commander) know the same flags
   for (const argv of [[], ['--once', '--interval', '1m', '--no-collector.pmic', '--collector.pmic', '--no-collector.clock'], ['--stdout', '--collector.disable-defaults', '--collector.mmc', '--collector.clock.clocks=all', '--textfile.name', 'x.prom']]) {
     assert.deepEqual(parseCollectArgv(argv), await parse(argv), argv.join(' '));
   }
+});
+
+test('with the default collectors, a steady-state Pi 4 run starts 3 vcgencmd, and the first run after a boot 9', async () => {
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const args = boardArgs('pi4b');
+  // Every default collector that applies to a Pi 4, the fixture's own switches aside (its capture of
+  // get_mem gpu is missing; temperature comes from sysfs on a real Pi 4 and starts nothing).
+  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'collector.clock.clocks': 'arm', 'path.procfs': proc, 'path.sysfs': path.join(BOARDS, 'pi4b', 'sys'), 'path.rootfs': '/', vcgencmd: args[args.indexOf('--vcgencmd') + 1] };
+  const all = collectOptionsFrom(raw);
+  const opts = { ...all, collectors: all.collectors.filter((e) => !['gpu_memory', 'temperature'].includes(e.collector.name)) };
+  const cacheFile = path.join(tempDir(), 'cache.json');
+  const deps = { ...defaultCollectDeps(), now: () => 0 };
+  const first = await collectOnce(opts, deps, cacheFile);
+  assert.equal(first.spawned, 9); // get_throttled, measure_clock arm, 4 measure_volts, version, bootloader_version, get_config int
+  fs.writeFileSync(cacheFile, first.cache!);
+  const second = await collectOnce(opts, deps, cacheFile);
+  assert.equal(second.spawned, 3); // get_throttled, measure_clock arm, measure_volts core
 });
