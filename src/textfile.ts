@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from './errors';
+import { readBounded } from './framework/host';
 
 /** Where the installed service writes, and where install's link in node_exporter's directory points. */
 export const RUNTIME_DIRECTORY = '/run/pi-textfile';
@@ -173,27 +174,9 @@ export function writeAtomically(file: string, content: string, tempSuffix: () =>
  * such a file is treated as a cache miss, never trusted).
  */
 export function readOwnFile(file: string, maxBytes: number): string | null {
-  let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    return readBounded(file, { maxBytes, noFollow: true })?.toString('utf8') ?? null;
   } catch {
     return null;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size > maxBytes) return null;
-    const buf = Buffer.alloc(maxBytes + 1);
-    let length = 0;
-    for (;;) {
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) break;
-      length += n;
-      if (length > maxBytes) return null;
-    }
-    return buf.subarray(0, length).toString('utf8');
-  } catch {
-    return null;
-  } finally {
-    fs.closeSync(fd);
   }
 }

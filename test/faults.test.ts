@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { collectOnce, defaultCollectDeps, type CollectOptions } from '../src/commands/collect';
 import { collectOptionsFrom } from '../src/cli/collect';
-import { boardArgs, BOARDS, BUNDLE, promtoolCheckMetrics, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, BUNDLE, procWithBootId, promtoolCheckMetrics, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const ERRORS = path.join(ROOT, 'test', 'fixtures', 'errors');
 const VCGENCMD_COLLECTORS = ['throttled', 'clock', 'voltage', 'firmware', 'bootloader'];
@@ -212,10 +212,7 @@ test('default output directory comes from /etc/default/prometheus-node-exporter'
 });
 
 test('per-boot readings are taken once per boot', async () => {
-  const proc = tempDir('pi-textfile-boot-');
-  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
-  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
-  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'boot-one\n');
+  const proc = procWithBootId('pi4b', 'boot-one');
   const args = boardArgs('pi4b');
   const raw: Record<string, unknown> = { 'textfile.name': 'pi-textfile.prom', 'collector.clock.clocks': 'arm,core', 'vcgencmd.timeout': '5s', interval: '30s',
     'path.procfs': proc, 'path.sysfs': path.join(BOARDS, 'pi4b', 'sys'), 'path.rootfs': '/', vcgencmd: args[args.indexOf('--vcgencmd') + 1] };

@@ -15,7 +15,7 @@ import { renderExposition } from '../src/framework/exposition';
 import { mountFiles, MAX_FILE_BYTES } from '../src/framework/host';
 import { classifyResult, VcgencmdError } from '../src/framework/vcgencmd';
 import { parseNodeExporterDefaults } from '../src/node-exporter/defaults';
-import { boardArgs, BOARDS, BUNDLE, table, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, BUNDLE, procWithBootId, table, tempDir, waitFor } from './helpers';
 
 const PI = identifyBoard({}, 'Raspberry Pi 4 Model B Rev 1.1');
 const files = mountFiles('/nonexistent');
@@ -266,10 +266,7 @@ test('collect\'s fast flag parser and its --help (commander) know the same flags
 });
 
 test('with the default collectors, a steady-state Pi 4 run starts 3 vcgencmd, and the first run after a boot 9', async () => {
-  const proc = tempDir('pi-textfile-proc-');
-  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
-  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
-  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const proc = procWithBootId('pi4b');
   const args = boardArgs('pi4b');
   // Every default collector that applies to a Pi 4, the fixture's own switches aside (its capture of
   // get_mem gpu is missing; temperature comes from sysfs on a real Pi 4 and starts nothing).

@@ -64,6 +64,15 @@ export function tempDir(prefix = 'pi-textfile-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** A copy of a fixture board's procfs with a boot id, so per-boot answers are cached as on a real board. */
+export function procWithBootId(board: string, bootId = 'b1'): string {
+  const proc = tempDir('pi-textfile-proc-');
+  fs.cpSync(path.join(BOARDS, board, 'proc'), proc, { recursive: true });
+  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), `${bootId}\n`);
+  return proc;
+}
+
 /** Replaces the repository path in text, so goldens do not depend on where the clone lives. */
 export function portable(text: string): string {
   return text.split(ROOT).join('<repo>');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkScrape } from '../src/deploy/checks/scrape';
 import { writeAtomically } from '../src/textfile';
-import { boardArgs, BOARDS, runBundle, runMain, tempDir } from './helpers';
+import { boardArgs, BOARDS, procWithBootId, runBundle, runMain, tempDir } from './helpers';
 
 const root = process.getuid?.() === 0;
 const needsRoot = !root && 'needs root: a root run is what a planted link attacks';
@@ -59,10 +59,7 @@ test('pi-textfile.prom a link planted to a root-only file: refused with one line
 
 test('the boot cache a link planted to a root-only file, or to /dev/zero: never read or written through', { skip: needsRoot }, () => {
   const dir = nobodysDirectory();
-  const proc = tempDir('pi-textfile-proc-');
-  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
-  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
-  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const proc = procWithBootId('pi4b');
   const s = secret();
   const cache = path.join(dir, '.pi-textfile.prom.boot-cache.json');
   for (const target of [s.file, '/dev/zero']) {
@@ -188,10 +185,7 @@ test('a duplicate rail line in pmic_read_adc fails the pmic collector only; the 
 });
 
 test('a per-boot answer that did not parse (vcgencmd version answering nothing) is not cached: the next run asks again', () => {
-  const proc = tempDir('pi-textfile-proc-');
-  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
-  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
-  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const proc = procWithBootId('pi4b');
   const dir = tempDir('pi-textfile-out-');
   const first = runBundle(['collect', '--once', '--textfile.directory', dir, ...withVcgencmd('pi4b', answers('pi4b', { version: '' })), '--path.procfs', proc]);
   assert.equal(first.code, 0);
@@ -241,10 +235,7 @@ test('doctor\'s scrape reads a bounded answer in a bounded time: an endless /met
 });
 
 test('the boot cache keeps only the answers this run asked for: keys an older version wrote are pruned', () => {
-  const proc = tempDir('pi-textfile-proc-');
-  fs.cpSync(path.join(BOARDS, 'pi4b', 'proc'), proc, { recursive: true });
-  fs.mkdirSync(path.join(proc, 'sys', 'kernel', 'random'), { recursive: true });
-  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b1\n');
+  const proc = procWithBootId('pi4b');
   const dir = tempDir('pi-textfile-out-');
   const cache = path.join(dir, '.pi-textfile.prom.boot-cache.json');
   fs.writeFileSync(cache, JSON.stringify({ bootId: 'b1', entries: { 'otp_dump': 'a key no collector asks for', 'get_mem arm': 'arm=768M' } }));

@@ -47,11 +47,15 @@ function kindOf(stat: fs.Stats): string {
   return 'is not a regular file';
 }
 
-/** Reads at most MAX_FILE_BYTES of a regular file without blocking; null if it does not exist. */
-export function readBounded(file: string): Buffer | null {
+/**
+ * Reads at most `maxBytes` of a regular file without blocking; null if it does not exist. With
+ * `noFollow`, a link there is not followed (and fails, ELOOP).
+ */
+export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: boolean } = {}): Buffer | null {
+  const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY | (opts.noFollow ? (fs.constants.O_NOFOLLOW ?? 0) : 0));
   } catch (err) {
     if (isAbsent(err)) return null;
     throw new HostReadError(file, describeFsError(err));
@@ -60,13 +64,13 @@ export function readBounded(file: string): Buffer | null {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new HostReadError(file, kindOf(stat));
     // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap.
-    const buf = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+    const buf = Buffer.allocUnsafe(maxBytes + 1);
     let length = 0;
     for (;;) {
       const n = fs.readSync(fd, buf, length, buf.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length > MAX_FILE_BYTES) throw new HostReadError(file, `is larger than ${MAX_FILE_BYTES / 1024} KiB, which no sysfs/procfs file is`);
+      if (length > maxBytes) throw new HostReadError(file, `is larger than ${maxBytes / 1024} KiB, which no sysfs/procfs file is`);
     }
     return buf.subarray(0, length);
   } catch (err) {
