@@ -6,7 +6,7 @@
  * - the target is never followed: a symbolic link there is refused with one line (install's own
  *   link included: the service writes the file behind it), as is anything but a regular file;
  * - the content goes to a temporary file in the target's own directory (the path as given, never
- *   a realpath), named `.NAME.<16 random hex>.tmp` and created with O_CREAT|O_EXCL|O_NOFOLLOW, so
+ *   a realpath), named `.NAME.<16 hex>.tmp` and created with O_CREAT|O_EXCL|O_NOFOLLOW, so
  *   a link planted at any name is never opened; its mode is set on the descriptor (0644:
  *   node_exporter runs as another user), it is fsynced, renamed over the target (rename replaces
  *   a directory entry and follows nothing), and the directory is fsynced;
@@ -16,7 +16,6 @@
  * link) and opens a predictable temporary name without O_EXCL or O_NOFOLLOW. It is kept for
  * install's unit files in /etc/systemd/system, a directory only root may write.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from './errors';
@@ -123,7 +122,17 @@ function kindOf(st: fs.Stats): string {
  * the top of this file). Throws a UserError (exit 2) that says what is wrong; the previous file
  * is then untouched.
  */
-export function writeAtomically(file: string, content: string, tempSuffix: () => string = () => randomBytes(8).toString('hex')): void {
+/**
+ * 16 hex digits for a temporary name. Not cryptographic, and it need not be: the name is opened
+ * with O_EXCL|O_NOFOLLOW, so one somebody guessed and planted is skipped, never opened; loading
+ * node:crypto for it would cost each run about 5 ms of CPU and 2 MiB.
+ */
+function tempSuffix(): string {
+  const word = (): string => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return word() + word();
+}
+
+export function writeAtomically(file: string, content: string, suffix: () => string = tempSuffix): void {
   refuseWhatIsThere(file);
   const dir = path.dirname(file);
   let tmp = '';
@@ -131,7 +140,7 @@ export function writeAtomically(file: string, content: string, tempSuffix: () =>
   // Something at the name (a link planted by whoever can write the directory): never opened,
   // another name is drawn.
   for (let attempt = 0; fd < 0; attempt++) {
-    tmp = path.join(dir, `.${path.basename(file)}.${tempSuffix()}.tmp`);
+    tmp = path.join(dir, `.${path.basename(file)}.${suffix()}.tmp`);
     try {
       fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
     } catch (err) {
