@@ -129,3 +129,41 @@ test(`fuzz (seed ${SEED}, ${CASES} descriptions): every description gen-config a
   assert.ok(r.accepted.length >= 80 && r.rejected >= 50, `a useful mix: ${r.accepted.length} accepted, ${r.rejected} refused`);
   promtoolAccepts(r.accepted);
 });
+
+test('without --out, the printed prometheus.yml loads no rules file that was never written: promtool accepts it alone', { skip: promtool.skip }, async () => {
+  const dir = tempDir('pi-textfile-print-');
+  const config = path.join(dir, 'cluster.yml');
+  fs.writeFileSync(config, 'cluster: c\nnodes: [pi1.local]\n');
+  const r = await runMain(['gen-config', '--config', config]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /rule_files/);
+  assert.equal(r.stderr, 'pi-textfile: printed prometheus.yml without its alert rules; --out DIR writes it with pi-textfile.rules.yml and node_exporter\'s arguments\n');
+  const alone = path.join(tempDir('pi-textfile-alone-'), 'prometheus.yml');
+  fs.writeFileSync(alone, r.stdout);
+  const check = spawnSync(promtool.path!, ['check', 'config', alone], { encoding: 'utf8' });
+  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+});
+
+test('a --config too large or not a regular file is refused at once; past 100 problems they are counted, not listed', async () => {
+  const dir = tempDir('pi-textfile-big-');
+  const big = path.join(dir, 'big.yml');
+  fs.writeFileSync(big, `cluster: c\nnodes:\n${'  - pi.local\n'.repeat(800_000)}`);
+  const started = Date.now();
+  const r = await runMain(['gen-config', '--check', '--config', big]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^pi-textfile: cannot read .*big\.yml: is larger than 8192 KiB; a description of 10,000 nodes is about 1 MiB, and gen-config reads at most 8 MiB\n$/);
+  assert.ok(Date.now() - started < 2000);
+  const fifo = path.join(dir, 'fifo.yml');
+  spawnSync('mkfifo', [fifo]);
+  const f = await runMain(['gen-config', '--check', '--config', fifo]);
+  assert.equal(f.code, 2);
+  assert.match(f.stderr, /fifo\.yml: is a FIFO/);
+  const many = path.join(dir, 'many.yml');
+  fs.writeFileSync(many, `cluster: c\nnodes:\n${Array.from({ length: 150 }, () => '  - bad address!\n').join('')}`);
+  const m = await runMain(['gen-config', '--check', '--config', many]);
+  assert.equal(m.code, 1);
+  const lines = m.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 101);
+  assert.match(lines[100]!, /many\.yml: (\d+) problems \(the first 100 shown\); nothing was written$/);
+  assert.ok(Number(/: (\d+) problems/.exec(lines[100]!)![1]) >= 150);
+});

@@ -29,7 +29,9 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
     await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', again]);
     for (const f of OUTPUTS) assert.equal(fs.readFileSync(path.join(again, f), 'utf8'), fs.readFileSync(path.join(out, f), 'utf8'), 'deterministic');
     const stdout = await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml')]);
-    assert.equal(stdout.stdout, fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8'), 'without --out: prometheus.yml on stdout');
+    const written = fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8');
+    assert.ok(written.includes('\nrule_files:\n  - pi-textfile.rules.yml\n'));
+    assert.equal(stdout.stdout, written.replace('\nrule_files:\n  - pi-textfile.rules.yml\n', '\n'), 'without --out: prometheus.yml on stdout, without the rules file it did not write');
   });
 
   test(`promtool check config and check rules: ${name}`, { skip: promtool.skip }, () => {

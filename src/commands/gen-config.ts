@@ -8,8 +8,14 @@ import * as path from 'node:path';
 import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../errors';
 import { formatIssue, loadCluster } from '../gen-config/cluster';
 import { GENERATED_MARKER, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../gen-config/render';
+import { readBounded } from '../framework/host';
 import { checkOutputDirectory, readOwnFile, writeAtomically } from '../textfile';
 import type { Io } from './collect';
+
+/** A description of 10,000 nodes with labels is about 1 MiB. */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+/** More problems than this are counted, not listed. */
+export const MAX_REPORTED = 100;
 
 export interface GenConfigOptions {
   config: string;
@@ -21,14 +27,22 @@ export interface GenConfigOptions {
 export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<number> {
   let text: string;
   try {
-    text = fs.readFileSync(opts.config, 'utf8');
+    // Bounded and non-blocking: a FIFO or a 50 MB file is refused before it is read.
+    const raw = readBounded(opts.config, { maxBytes: MAX_CONFIG_BYTES });
+    if (raw === null) throw Object.assign(new Error('does not exist'), { code: 'ENOENT' });
+    text = raw.toString('utf8');
   } catch (err) {
-    throw new UserError(`cannot read ${opts.config}: ${describeFsError(err)}`, EXIT_CANNOT_RUN);
+    const why = (err as Error).name === 'HostReadError' ? (err as Error).message.replace(/^cannot read \S+: /, '') : describeFsError(err);
+    throw new UserError(
+      `cannot read ${opts.config}: ${why.replace(/, which no sysfs\/procfs file is$/, `; a description of 10,000 nodes is about 1 MiB, and gen-config reads at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`)}`,
+      EXIT_CANNOT_RUN,
+    );
   }
   const result = loadCluster(text);
   if (!result.ok) {
-    for (const issue of result.issues) io.stderr(`${formatIssue(opts.config, issue)}\n`);
-    io.stderr(`${opts.config}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was written\n`);
+    for (const issue of result.issues.slice(0, MAX_REPORTED)) io.stderr(`${formatIssue(opts.config, issue)}\n`);
+    const more = result.issues.length > MAX_REPORTED ? ` (the first ${MAX_REPORTED} shown)` : '';
+    io.stderr(`${opts.config}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}${more}; nothing was written\n`);
     return EXIT_INVALID;
   }
   const cluster = result.value;
@@ -43,7 +57,8 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
     ['prometheus-node-exporter', renderNodeExporterDefaults(cluster, source)],
   ];
   if (opts.out === undefined) {
-    io.stdout(files[0]![1]);
+    io.stdout(renderPrometheusConfig(cluster, source, { withRules: false }));
+    io.stderr(`pi-textfile: printed prometheus.yml without its alert rules; --out DIR writes it with ${RULES_FILE} and node_exporter's arguments\n`);
     return EXIT_OK;
   }
   checkOutputDirectory(opts.out, '--out DIR (a directory you may write)');

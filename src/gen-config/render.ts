@@ -38,7 +38,11 @@ const yaml = (value: unknown): string => {
   return text.replace(YAML11_HOSTILE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 };
 
-export function renderPrometheusConfig(c: Cluster, source: string): string {
+/**
+ * prometheus.yml. `withRules: false` leaves out rule_files, for a prometheus.yml printed alone:
+ * it must not load a rules file nobody wrote (promtool refuses that, Prometheus runs without rules).
+ */
+export function renderPrometheusConfig(c: Cluster, source: string, opts: { withRules: boolean } = { withRules: true }): string {
   const config: Record<string, unknown> = {
     global: {
       scrape_interval: c.scrapeInterval,
@@ -46,8 +50,8 @@ export function renderPrometheusConfig(c: Cluster, source: string): string {
       evaluation_interval: c.evaluationInterval,
       external_labels: c.externalLabels,
     },
-    rule_files: [RULES_FILE],
   };
+  if (opts.withRules) config.rule_files = [RULES_FILE];
   if (c.alertmanagers.length > 0) {
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: c.alertmanagers }] }] };
   }
