@@ -27,7 +27,7 @@ function render(texts: string[]): { accepted: string[]; rejected: number } {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), renderPrometheusConfig(r.value, 'c.yml'));
     fs.writeFileSync(path.join(dir, RULES_FILE), renderRules(r.value, 'c.yml'));
-    fs.writeFileSync(path.join(dir, 'prometheus-node-exporter'), renderNodeExporterDefaults(r.value, 'c.yml'));
+    for (const [name, text] of renderNodeExporterDefaults(r.value, 'c.yml')) fs.writeFileSync(path.join(dir, name), text);
     fs.writeFileSync(path.join(dir, 'description.yml'), text);
     accepted.push(path.join(dir, 'prometheus.yml'));
   });
@@ -166,4 +166,20 @@ test('a --config too large or not a regular file is refused at once; past 100 pr
   assert.equal(lines.length, 101);
   assert.match(lines[100]!, /many\.yml: (\d+) problems \(the first 100 shown\); nothing was written$/);
   assert.ok(Number(/: (\d+) problems/.exec(lines[100]!)![1]) >= 150);
+});
+
+test('a node on another port gets node_exporter defaults of its own: every node_exporter listens where it is scraped', async () => {
+  const dir = tempDir('pi-textfile-ports-');
+  const config = path.join(dir, 'cluster.yml');
+  fs.writeFileSync(config, 'cluster: c\nnodes:\n  - pi1.local\n  - pi2.local:9200\n  - {name: pi3, address: "10.0.0.3:9200"}\n');
+  const out = tempDir('pi-textfile-ports-out-');
+  const r = await runMain(['gen-config', '--config', config, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['pi-textfile.rules.yml', 'prometheus-node-exporter', 'prometheus-node-exporter.port-9200', 'prometheus.yml']);
+  const main = fs.readFileSync(path.join(out, 'prometheus-node-exporter'), 'utf8');
+  const other = fs.readFileSync(path.join(out, 'prometheus-node-exporter.port-9200'), 'utf8');
+  assert.match(main, /on these nodes: pi1\.local\.\n/);
+  assert.match(main, /--web\.listen-address=:9100"\n$/);
+  assert.match(other, /on these nodes: pi2\.local, pi3\.\n/);
+  assert.match(other, /--web\.listen-address=:9200"\n$/);
 });

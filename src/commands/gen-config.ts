@@ -54,7 +54,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   const files: Array<[string, string]> = [
     ['prometheus.yml', renderPrometheusConfig(cluster, source)],
     [RULES_FILE, renderRules(cluster, source)],
-    ['prometheus-node-exporter', renderNodeExporterDefaults(cluster, source)],
+    ...renderNodeExporterDefaults(cluster, source),
   ];
   if (opts.out === undefined) {
     io.stdout(renderPrometheusConfig(cluster, source, { withRules: false }));
