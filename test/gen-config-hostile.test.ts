@@ -183,3 +183,16 @@ test('a node on another port gets node_exporter defaults of its own: every node_
   assert.match(other, /on these nodes: pi2\.local, pi3\.\n/);
   assert.match(other, /--web\.listen-address=:9200"\n$/);
 });
+
+table('an unclosed [ or { is reported where it was opened, not where the file ends', [
+  { source: 'a list item left open to the end of the file', text: 'cluster: c\nnodes:\n  - [pi1.local\n', lines: ['3:5: /: this [ opens a list that is never closed with ]'] },
+  { source: 'a mapping and a list inside it', text: 'cluster: c\nnodes: {a: [x, y\nfoo: 1\n', lines: ['2:8: /: this { opens a mapping that is never closed with }', '2:12: /: this [ opens a list that is never closed with ]'] },
+  { source: 'brackets inside quotes and comments, and an apostrophe in a plain word, do not count', text: "cluster: \"c [\"\n# a { comment\nnodes: [o'brien.local, 'x]'\n", lines: ['3:8: /: this [ opens a list that is never closed with ]'] },
+], async (row) => {
+  const file = path.join(tempDir('pi-textfile-unclosed-'), 'cluster.yml');
+  fs.writeFileSync(file, row.text);
+  const r = await runMain(['gen-config', '--check', '--config', file]);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.deepEqual(lines.slice(0, -1), row.lines.map((l) => `${file}:${l}`));
+});

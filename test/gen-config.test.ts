@@ -117,7 +117,7 @@ const MISTAKES: Array<[string, string, string[]]> = [
   ['an alias bomb', 'cluster: c\nnodes: [a]\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
     ['cluster.yml:1:1: /: the aliases (*name) expand to too much data (Excessive alias count indicates a resource exhaustion attack); write the values out']],
   ['an empty file', '', ['cluster.yml:1:1: /: the file is empty; it needs at least "cluster" and "nodes"']],
-  ['broken YAML', 'cluster: c\nnodes: [a, b\n', ['cluster.yml:3:1: /: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+  ['broken YAML', 'cluster: c\nnodes: [a, b\n', ['cluster.yml:2:8: /: this [ opens a list that is never closed with ]']],
 ];
 
 for (const [kind, yaml, expected] of MISTAKES) {

@@ -392,6 +392,15 @@ function loadClusterText(text: string): LoadResult {
   }
   const doc = docList[0]!;
   for (const err of doc.errors) {
+    // An unclosed [ or {: the parser notices only where it gives up (often the end of the file);
+    // point at the bracket that was opened, where a person would look.
+    const unclosed = /end with a ([\]}])/.exec(err.message);
+    const opener = unclosed === null ? null : unclosedOpener(text, err.pos[0], unclosed[1] === ']' ? '[' : '{');
+    if (unclosed !== null && opener !== null) {
+      const kind = unclosed[1] === ']' ? 'list' : 'mapping';
+      issues.push({ ...pos(opener), pointer: '', message: `this ${unclosed[1] === ']' ? '[' : '{'} opens a ${kind} that is never closed with ${unclosed[1]}` });
+      continue;
+    }
     const message =
       err.code === 'DUPLICATE_KEY'
         ? 'this key appears twice in the same mapping; keep one'
@@ -436,6 +445,37 @@ function loadClusterText(text: string): LoadResult {
   const unique = [...new Map(issues.map((i) => [`${i.line}:${i.column}:${i.pointer}:${i.message}`, i])).values()];
   if (unique.length > 0) return { ok: false, issues: sortIssues(unique) };
   return { ok: true, value: normalise(data as Record<string, unknown>) };
+}
+
+/**
+ * PURE: the offset of the innermost `open` bracket still unclosed at `end`, scanning YAML text
+ * outside quoted scalars and comments; null if there is none.
+ */
+export function unclosedOpener(text: string, end: number, open: '[' | '{'): number | null {
+  const stack: Array<[string, number]> = [];
+  let quote: string | null = null;
+  for (let i = 0; i < Math.min(end, text.length); i++) {
+    const c = text[i]!;
+    if (quote !== null) {
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = null;
+      }
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < end && text[i] !== '\n') i++;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) {
+      quote = c; // only at the start of a scalar: o'brien.local is plain text
+    } else if (c === '[' || c === '{') {
+      stack.push([c, i]);
+    } else if (c === ']' || c === '}') {
+      stack.pop();
+    }
+  }
+  for (let k = stack.length - 1; k >= 0; k--) if (stack[k]![0] === open) return stack[k]![1];
+  return null;
 }
 
 /** Control characters, line breaks and terminal escapes from the description, shown escaped. */
