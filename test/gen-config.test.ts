@@ -166,3 +166,42 @@ test('exit 2: file missing, output directory missing, a file gen-config did not 
   const regenerated = await runMain(['gen-config', '--config', file, '--out', out]);
   assert.equal(regenerated.code, 0, 'generated files are overwritten without --force');
 });
+
+test('--format github and json: each problem as an annotation or an object, on stdout; the same exit codes', async () => {
+  const dir = tempDir('pi-textfile-format-');
+  const bad = path.join(dir, 'cluster.yml');
+  fs.writeFileSync(bad, 'cluster: c\nnodes:\n  - bad address!\n  - "kube-2.local:99999"\n');
+  const github = await runMain(['gen-config', '--check', '--format', 'github', '--config', bad]);
+  assert.equal(github.code, 1);
+  assert.equal(github.stderr, '');
+  assert.equal(
+    github.stdout,
+    `::error file=${bad},line=3,col=5,title=pi-textfile gen-config%3A /nodes/0::"bad address!" is not an address: write host or host:port, without http:// or a path\n` +
+      `::error file=${bad},line=4,col=5,title=pi-textfile gen-config%3A /nodes/1::"kube-2.local:99999" has a port outside 1-65535\n`,
+  );
+  const json = await runMain(['gen-config', '--check', '--format', 'json', '--config', bad]);
+  assert.equal(json.code, 1);
+  assert.deepEqual(json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown), [
+    { file: bad, line: 3, column: 5, pointer: '/nodes/0', message: '"bad address!" is not an address: write host or host:port, without http:// or a path' },
+    { file: bad, line: 4, column: 5, pointer: '/nodes/1', message: '"kube-2.local:99999" has a port outside 1-65535' },
+  ]);
+  const good = path.join(dir, 'good.yml');
+  fs.writeFileSync(good, 'cluster: c\nnodes: [pi1.local]\n');
+  for (const format of ['github', 'json']) {
+    const r = await runMain(['gen-config', '--check', '--format', format, '--config', good]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], format);
+  }
+  const unknown = await runMain(['gen-config', '--check', '--format', 'xml', '--config', good]);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'pi-textfile: --format "xml": choose text, github or json\n');
+});
+
+test('--format github escapes what workflow commands would misread: newlines, %, and : and , in properties', async () => {
+  const dir = tempDir('pi-textfile-format-');
+  const bad = path.join(dir, 'a,b:c.yml');
+  fs.writeFileSync(bad, 'cluster: c\nnodes:\n  - {address: a.local, name: "x\\n100%"}\n  - {address: b.local, name: "x\\n100%"}\n');
+  const r = await runMain(['gen-config', '--check', '--format', 'github', '--config', bad]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
+  assert.match(r.stdout, /^::error file=.*a%2Cb%3Ac\.yml,line=4,col=\d+,title=pi-textfile gen-config%3A \/nodes\/1\/name::node name "x%0A100%25" is used by \/nodes\/0 too/);
+});

@@ -1,6 +1,7 @@
 /** `pi-textfile gen-config`: its flags and help. The command itself is loaded only when it runs. */
 import type { Command } from 'commander';
 import type { Io } from '../commands/collect';
+import { EXIT_INVALID, UserError } from '../errors';
 import type { Raw } from './common';
 
 export function registerGenConfig(program: Command, io: Io, done: (code: number) => void): void {
@@ -11,6 +12,7 @@ export function registerGenConfig(program: Command, io: Io, done: (code: number)
     .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml and prometheus-node-exporter into DIR (without it: print prometheus.yml)')
     .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
     .option('--force', 'overwrite files in DIR that pi-textfile did not generate')
+    .option('--format <format>', 'how problems are reported: text (FILE:LINE:COLUMN lines on stderr), github (annotations on a pull request\'s lines), json (one object a line on stdout)', 'text')
     .addHelpText(
       'after',
       `
@@ -22,7 +24,10 @@ Example cluster.yml:
       address: 192.168.1.101:9100
       labels: {role: worker}
 
-Exit codes:
+In CI (GitHub Actions), each problem on its line of the pull request:
+  pi-textfile gen-config --check --format github --config cluster.yml
+
+Exit codes (every format):
   0  ok
   1  the description is invalid; every problem is listed as
      FILE:LINE:COLUMN: /pointer: message
@@ -33,6 +38,8 @@ Exit codes:
     .action(async (raw: Raw) => {
       // Required here, not imported at the top: collect must never load yaml or ajv.
       const { runGenConfig } = require('../commands/gen-config') as typeof import('../commands/gen-config');
-      done(await runGenConfig({ config: raw.config as string, out: raw.out as string | undefined, check: raw.check === true, force: raw.force === true }, io));
+      const format = raw.format as string;
+      if (!['text', 'github', 'json'].includes(format)) throw new UserError(`--format ${JSON.stringify(format)}: choose text, github or json`, EXIT_INVALID);
+      done(await runGenConfig({ config: raw.config as string, out: raw.out as string | undefined, check: raw.check === true, force: raw.force === true, format: format as 'text' | 'github' | 'json' }, io));
     });
 }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../errors';
-import { formatIssue, loadCluster } from '../gen-config/cluster';
+import { formatIssue, loadCluster, type Issue } from '../gen-config/cluster';
 import { GENERATED_MARKER, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../gen-config/render';
 import { readBounded } from '../framework/host';
 import { checkOutputDirectory, readOwnFile, writeAtomically } from '../textfile';
@@ -17,7 +17,39 @@ export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 /** More problems than this are counted, not listed. */
 export const MAX_REPORTED = 100;
 
+export type IssueFormat = 'text' | 'github' | 'json';
+export const ISSUE_FORMATS: readonly IssueFormat[] = ['text', 'github', 'json'];
+
+/** GitHub workflow-command escaping: data (`%`, CR, LF), and in properties also `:` and `,`. */
+const githubData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const githubProperty = (s: string): string => githubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/**
+ * The problems of a description: `text`, FILE:LINE:COLUMN: /pointer: message on stderr (at most
+ * MAX_REPORTED, all counted); `github`, one workflow-command annotation per problem on stdout, so
+ * each shows on its line in a pull request; `json`, one JSON object per line on stdout
+ * ({file, line, column, pointer, message}), every problem.
+ */
+export function reportIssues(file: string, issues: readonly Issue[], format: IssueFormat, io: Io): void {
+  if (format === 'json') {
+    for (const i of issues) io.stdout(`${JSON.stringify({ file, line: i.line, column: i.column, pointer: i.pointer || '/', message: i.message })}\n`);
+    return;
+  }
+  if (format === 'github') {
+    for (const i of issues.slice(0, MAX_REPORTED)) {
+      io.stdout(`::error file=${githubProperty(file)},line=${i.line},col=${i.column},title=${githubProperty(`pi-textfile gen-config: ${i.pointer || '/'}`)}::${githubData(i.message)}\n`);
+    }
+    if (issues.length > MAX_REPORTED) io.stdout(`::error file=${githubProperty(file)}::${issues.length - MAX_REPORTED} more problems; run pi-textfile gen-config --check to see them all\n`);
+    return;
+  }
+  for (const issue of issues.slice(0, MAX_REPORTED)) io.stderr(`${formatIssue(file, issue)}\n`);
+  const more = issues.length > MAX_REPORTED ? ` (the first ${MAX_REPORTED} shown)` : '';
+  io.stderr(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}${more}; nothing was written\n`);
+}
+
 export interface GenConfigOptions {
+  /** How problems are reported (default text). */
+  format?: IssueFormat;
   config: string;
   out?: string;
   check: boolean;
@@ -40,14 +72,13 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   }
   const result = loadCluster(text);
   if (!result.ok) {
-    for (const issue of result.issues.slice(0, MAX_REPORTED)) io.stderr(`${formatIssue(opts.config, issue)}\n`);
-    const more = result.issues.length > MAX_REPORTED ? ` (the first ${MAX_REPORTED} shown)` : '';
-    io.stderr(`${opts.config}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}${more}; nothing was written\n`);
+    reportIssues(opts.config, result.issues, opts.format ?? 'text', io);
     return EXIT_INVALID;
   }
   const cluster = result.value;
   if (opts.check) {
-    io.stdout(`${opts.config}: valid (${cluster.nodes.length} node${cluster.nodes.length === 1 ? '' : 's'})\n`);
+    // In json and github formats, a valid description prints nothing: no problem, no line.
+    if ((opts.format ?? 'text') === 'text') io.stdout(`${opts.config}: valid (${cluster.nodes.length} node${cluster.nodes.length === 1 ? '' : 's'})\n`);
     return EXIT_OK;
   }
   const source = path.basename(opts.config);
