@@ -281,3 +281,20 @@ test('with the default collectors, a steady-state Pi 4 run starts 3 vcgencmd, an
   const second = await collectOnce(opts, deps, cacheFile);
   assert.equal(second.spawned, 3); // get_throttled, measure_clock arm, measure_volts core
 });
+
+test('the long-running mode started in a terminal says once where it writes, how often, and how to stop', async () => {
+  const dir = tempDir('pi-textfile-tty-');
+  const controller = new AbortController();
+  const errors: string[] = [];
+  const deps: CollectDeps = {
+    now: () => 0,
+    wallMs: () => 0,
+    textfileDirectory: () => dir,
+    signal: controller.signal,
+    terminal: true,
+    sleep: async () => controller.abort(),
+  };
+  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  assert.equal(await runCollect(collectOptionsFrom(raw), { stdout: () => undefined, stderr: (s) => errors.push(s) }, deps), 0);
+  assert.deepEqual(errors, [`pi-textfile: collecting every 30s into ${dir}/pi-textfile.prom; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`]);
+});

@@ -44,7 +44,7 @@ Examples:
 Exit codes:
   0  the file was written (or printed), even if some collectors failed: those
      are reported in pi_textfile_collector_success and as one warning line
-     each on stderr
+     per cause on stderr
   1  invalid flags or values
   2  could not run: --path.procfs or --path.sysfs is not a procfs or sysfs,
      output directory missing or not writable, or an internal error

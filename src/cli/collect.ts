@@ -38,8 +38,8 @@ export function collectOptionsFrom(raw: Raw): CollectOptions {
     textfileName: name,
     paths: { procfs: raw['path.procfs'] as string, sysfs: raw['path.sysfs'] as string, rootfs: raw['path.rootfs'] as string },
     vcgencmd: raw.vcgencmd as string | undefined,
-    vcgencmdTimeoutMs: durationFlag(raw['vcgencmd.timeout'], '--vcgencmd.timeout', 100),
-    intervalMs: durationFlag(raw.interval, '--interval', 1000),
+    vcgencmdTimeoutMs: durationFlag(raw['vcgencmd.timeout'], '--vcgencmd.timeout', 100, 5 * 60_000),
+    intervalMs: durationFlag(raw.interval, '--interval', 1000, 86_400_000),
     collectors,
   };
 }

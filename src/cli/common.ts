@@ -4,12 +4,21 @@ import { EXIT_INVALID, UserError } from '../errors';
 
 export type Raw = Record<string, unknown>;
 
-/** A Prometheus-style duration flag, at least `minMs`. Throws UserError (exit 1) otherwise. */
-export function durationFlag(raw: unknown, flag: string, minMs: number): number {
+/**
+ * A Prometheus-style duration flag between `minMs` and `maxMs`. Throws UserError (exit 1)
+ * otherwise: a timer longer than about 24.8 days (2^31 - 1 ms) would fire at once in Node.
+ */
+export function durationFlag(raw: unknown, flag: string, minMs: number, maxMs: number): number {
   const ms = typeof raw === 'string' ? parseDuration(raw) : null;
   if (ms === null) throw new UserError(`${flag} ${JSON.stringify(raw)} is not a duration; write it like 5s, 500ms or 1m30s`, EXIT_INVALID);
-  if (ms < minMs) throw new UserError(`${flag} ${raw} is too short; the minimum is ${minMs / 1000}s`, EXIT_INVALID);
+  if (ms < minMs) throw new UserError(`${flag} ${raw} is too short; the minimum is ${formatMs(minMs)}`, EXIT_INVALID);
+  if (ms > maxMs) throw new UserError(`${flag} ${raw} is too long; the maximum is ${formatMs(maxMs)}`, EXIT_INVALID);
   return ms;
+}
+
+function formatMs(ms: number): string {
+  for (const [unit, size] of [['d', 86400e3], ['h', 3600e3], ['m', 60e3], ['s', 1e3]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 /** An absolute directory flag, without trailing slashes. */

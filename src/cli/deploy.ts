@@ -110,10 +110,10 @@ Exit codes:
         {
           textfileDirectory: raw['textfile.directory'] as string | undefined,
           textfileName: name,
-          maxAgeMs: durationFlag(raw.maxAge, '--max-age', 1000),
+          maxAgeMs: durationFlag(raw.maxAge, '--max-age', 1000, 7 * 86_400_000),
           url,
           vcgencmd: raw.vcgencmd as string | undefined,
-          vcgencmdTimeoutMs: durationFlag(raw['vcgencmd.timeout'], '--vcgencmd.timeout', 100),
+          vcgencmdTimeoutMs: durationFlag(raw['vcgencmd.timeout'], '--vcgencmd.timeout', 100, 5 * 60_000),
         },
         io,
         { ...d.defaultDoctorDeps(), ...deps.doctor },

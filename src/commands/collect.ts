@@ -47,6 +47,8 @@ export interface CollectDeps {
   searchPath?: string;
   /** Ends the loop (SIGTERM/SIGINT in the CLI). */
   signal?: AbortSignal;
+  /** Whether stderr is a terminal: a person started the long-running mode by hand, and is told what it does. */
+  terminal?: boolean;
   /** Told about every vcgencmd runner, so that a signal can end its children. */
   onRunner?(runner: VcgencmdRunner): void;
 }
@@ -68,6 +70,7 @@ export const defaultCollectDeps = (): CollectDeps => ({
   now: () => performance.now() / 1000,
   wallMs: () => Date.now(),
   sleep,
+  terminal: process.stderr.isTTY === true,
   textfileDirectory(opts) {
     // Only manual runs get here (the units and cron pass --textfile.directory): the shared rule
     // and its /proc scan are loaded only then.
@@ -129,8 +132,14 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
   return { exposition: renderExposition(families), results, spawned: runner.spawned, cache: cache.pending() };
 }
 
+/**
+ * One warning line per distinct failure, naming the collectors it stopped: a missing or hung
+ * vcgencmd fails several collectors with one cause, and says so once.
+ */
 function reportFailures(results: readonly CollectorResult[], io: Io): void {
-  for (const r of results) if (!r.success) io.stderr(`pi-textfile: warning: collector ${r.name} failed: ${r.error}\n`);
+  const byError = new Map<string, string[]>();
+  for (const r of results) if (!r.success) byError.set(r.error!, [...(byError.get(r.error!) ?? []), r.name]);
+  for (const [error, names] of byError) io.stderr(`pi-textfile: warning: collector${names.length > 1 ? 's' : ''} ${names.join(', ')} failed: ${error}\n`);
 }
 
 async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string): Promise<void> {
@@ -165,6 +174,9 @@ export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps
   if (opts.once) {
     await writeOnce(opts, io, deps, dir);
     return EXIT_OK;
+  }
+  if (deps.terminal) {
+    io.stderr(`pi-textfile: collecting every ${opts.intervalMs / 1000}s into ${path.join(dir, opts.textfileName)}; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`);
   }
   // Long-running mode: one collection per interval, each starting `intervalMs` after the previous
   // one started (a slow run shortens the pause, never overlaps the next). A failed write is

@@ -137,7 +137,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   function run(args: readonly string[]): Promise<string> {
     return new Promise<string>((resolvePromise, reject) => {
       if (tripped !== null) {
-        reject(new VcgencmdError('skipped', `vcgencmd ${args.join(' ')} not attempted: ${tripped}`));
+        reject(new VcgencmdError('skipped', `vcgencmd not attempted: ${tripped}`));
         return;
       }
       let file: string;
