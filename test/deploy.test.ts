@@ -372,3 +372,16 @@ test('a Node or pi-textfile path with a newline would add lines to the unit: ref
     assert.equal(r.stdout, '');
   }
 });
+
+test('a preview works anywhere: install --dry-run and uninstall --dry-run on a machine without systemd', async () => {
+  const proc = fakeProc(tempDir('pi-textfile-ne-'));
+  const install = await runMain(['install', '--dry-run'], { deploy: fakeDeps(proc, { systemdRunning: () => false, uid: 1000 }) });
+  assert.equal(install.code, 0, install.stderr);
+  assert.match(install.stdout, /^pi-textfile install --dry-run: nothing is changed; these are the actions, in order:\n/);
+  assert.match(install.stdout, /run systemctl enable --now pi-textfile\.timer/);
+  const uninstall = await runMain(['uninstall', '--dry-run'], { deploy: fakeDeps(proc, { systemdRunning: () => false, uid: 1000 }) });
+  assert.equal(uninstall.code, 0, uninstall.stderr);
+  const real = await runMain(['install'], { deploy: fakeDeps(proc, { systemdRunning: () => false }) });
+  assert.equal(real.code, 2);
+  assert.match(real.stderr, /systemd is not running on this machine/);
+});

@@ -139,7 +139,8 @@ export function systemctl(root: string, ...args: string[]): Action {
 
 export function requireSystem(opts: { root: string; dryRun: boolean }, deps: DeployDeps, verb: string): void {
   if (opts.root !== '/') return;
-  if (!deps.systemdRunning()) {
+  // A preview always works: it shows what would be done where systemd runs.
+  if (!deps.systemdRunning() && !opts.dryRun) {
     throw new UserError(
       `systemd is not running on this machine, so there is nothing to ${verb} into; without systemd, use cron: copy cron/pi-textfile ` +
         `from the package to /etc/cron.d/ (the README's "Without systemd" section has the steps)`,
