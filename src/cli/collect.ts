@@ -44,19 +44,29 @@ export function collectOptionsFrom(raw: Raw): CollectOptions {
   };
 }
 
-/** Collect's flags: name -> [kind, default]. Per-collector ones come from the registry. */
+/** Collect's defaults, for both its parser here and its --help (collect-help.ts). */
+export const COLLECT_DEFAULTS = {
+  interval: '30s',
+  'textfile.name': 'pi-textfile.prom',
+  'path.procfs': '/proc',
+  'path.sysfs': '/sys',
+  'path.rootfs': '/',
+  'vcgencmd.timeout': '5s',
+} as const;
+
+/** Collect's flags: name -> kind and default. Per-collector ones come from the registry. */
 function collectFlags(): Record<string, { type: 'string' | 'boolean'; default?: string }> {
   const flags: Record<string, { type: 'string' | 'boolean'; default?: string }> = {
     once: { type: 'boolean' },
     stdout: { type: 'boolean' },
-    interval: { type: 'string', default: '30s' },
+    interval: { type: 'string', default: COLLECT_DEFAULTS.interval },
     'textfile.directory': { type: 'string' },
-    'textfile.name': { type: 'string', default: 'pi-textfile.prom' },
-    'path.procfs': { type: 'string', default: '/proc' },
-    'path.sysfs': { type: 'string', default: '/sys' },
-    'path.rootfs': { type: 'string', default: '/' },
+    'textfile.name': { type: 'string', default: COLLECT_DEFAULTS['textfile.name'] },
+    'path.procfs': { type: 'string', default: COLLECT_DEFAULTS['path.procfs'] },
+    'path.sysfs': { type: 'string', default: COLLECT_DEFAULTS['path.sysfs'] },
+    'path.rootfs': { type: 'string', default: COLLECT_DEFAULTS['path.rootfs'] },
     vcgencmd: { type: 'string' },
-    'vcgencmd.timeout': { type: 'string', default: '5s' },
+    'vcgencmd.timeout': { type: 'string', default: COLLECT_DEFAULTS['vcgencmd.timeout'] },
     'collector.disable-defaults': { type: 'boolean' },
   };
   for (const c of COLLECTORS) {

@@ -18,7 +18,6 @@ export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 export const MAX_REPORTED = 100;
 
 export type IssueFormat = 'text' | 'github' | 'json';
-export const ISSUE_FORMATS: readonly IssueFormat[] = ['text', 'github', 'json'];
 
 /** GitHub workflow-command escaping: data (`%`, CR, LF), and in properties also `:` and `,`. */
 const githubData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -98,7 +97,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   const inTheWay = files
     .map(([name]) => path.join(opts.out!, name))
     .filter((file) => {
-      if (!fs.existsSync(file) && !isLink(file)) return false;
+      if (fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return false;
       const text = readOwnFile(file, 1024 * 1024);
       return text === null || !text.startsWith(GENERATED_MARKER);
     });
@@ -108,12 +107,4 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   for (const [name, content] of files) writeAtomically(path.join(opts.out, name), content);
   io.stdout(`wrote ${files.map(([name]) => path.join(opts.out!, name)).join(', ')}\n`);
   return EXIT_OK;
-}
-
-function isLink(file: string): boolean {
-  try {
-    return fs.lstatSync(file).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }

@@ -52,9 +52,7 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
     if (/[\x00-\x1f\x7f]/.test(p)) {
       throw new UserError(`${what} is at ${JSON.stringify(p)}, a path with a control character, which a systemd unit cannot hold; install it at a plain path`, EXIT_CANNOT_RUN);
     }
-  }
-  // With --root too: the units written there start these same paths when that system boots.
-  for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
+    // With --root too: the units written there start these same paths when that system boots.
     const hidden = HIDDEN_FROM_SERVICE.find((h) => p === h || p.startsWith(`${h}/`));
     if (hidden !== undefined) {
       throw new UserError(
