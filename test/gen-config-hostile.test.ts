@@ -11,6 +11,7 @@ import { renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_
 import { requireTool, runMain, table, tempDir } from './helpers';
 
 const promtool = requireTool('promtool', 'prometheus');
+const nodeExporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
 
 /** Writes each accepted description's files into its own directory; returns their prometheus.yml paths. */
 function render(texts: string[]): { accepted: string[]; rejected: number } {
@@ -182,6 +183,16 @@ test('a node on another port gets node_exporter defaults of its own: every node_
   assert.match(main, /--web\.listen-address=:9100"\n$/);
   assert.match(other, /on these nodes: pi2\.local, pi3\.\n/);
   assert.match(other, /--web\.listen-address=:9200"\n$/);
+  // Its real consumer parses each file's ARGS; --version makes it stop after parsing, so that
+  // no port is opened (kingpin refuses an unknown flag first: exit 1).
+  if (!nodeExporter.skip) {
+    for (const text of [main, other]) {
+      const args = /^ARGS="([^"]*)"$/m.exec(text)![1]!.split(' ');
+      const r = spawnSync(nodeExporter.path!, [...args, '--version'], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.equal(spawnSync(nodeExporter.path!, ['--no-such-flag', '--version']).status, 1, 'the check can fail');
+  }
 });
 
 table('an unclosed [ or { is reported where it was opened, not where the file ends', [
