@@ -1,7 +1,8 @@
-// Builds the program into dist/: pi-textfile.cjs (the command line and collect, with every
-// dependency inlined), and beside it the parts only some commands load, each with a lazy
-// require: gen-config.cjs (yaml, ajv's runtime, the compiled schema) and deploy.cjs (install,
-// uninstall, doctor). No node_modules are needed at run time; Node 18.17 and newer.
+// Builds the program into dist/: pi-textfile.cjs (the entry point, src/launcher.cjs as it is:
+// it refuses a Node older than 18.17 in one line), main.cjs (the command line and collect, with
+// every dependency inlined), and beside it the parts only some commands load, each with a lazy
+// require: program.cjs (commander), gen-config.cjs (yaml, ajv's runtime, the compiled schema) and
+// deploy.cjs (install, uninstall, doctor). No node_modules are needed at run time.
 //
 //   node scripts/build.mjs            the program
 //   node scripts/build.mjs --tests    also each test/*.test.ts, bundled the same way into build/test/
@@ -12,7 +13,7 @@
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const withTests = process.argv.includes('--tests');
 
@@ -46,7 +47,7 @@ const virtualModules = {
 };
 
 // The lazily required parts stay out of the main file: require('../commands/gen-config') becomes
-// require('./gen-config.cjs'), resolved beside dist/pi-textfile.cjs at run time.
+// require('./gen-config.cjs'), resolved beside dist/main.cjs at run time.
 const PARTS = { program: 'src/cli/program.ts', 'gen-config': 'src/commands/gen-config.ts', deploy: 'src/commands/deploy.ts' };
 const lazyParts = {
   name: 'lazy-parts',
@@ -66,14 +67,14 @@ const main = await build({
   ...common,
   plugins: [virtualModules, lazyParts],
   entryPoints: ['src/bin.ts'],
-  outfile: 'dist/pi-textfile.cjs',
+  outfile: 'dist/main.cjs',
   minify: true,
   legalComments: 'eof',
-  banner: { js: '#!/usr/bin/env node' },
   metafile: true,
 });
+copyFileSync('src/launcher.cjs', 'dist/pi-textfile.cjs');
 chmodSync('dist/pi-textfile.cjs', 0o755);
-const sizes = [`pi-textfile.cjs ${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`];
+const sizes = [`main.cjs ${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`];
 const meta = { main: main.metafile };
 for (const [part, entry] of Object.entries(PARTS)) {
   const r = await build({ ...common, plugins: [virtualModules, lazyParts], entryPoints: [entry], outfile: `dist/${part}.cjs`, minify: true, legalComments: 'eof', metafile: true });

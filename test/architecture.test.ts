@@ -56,7 +56,7 @@ test('collect\'s start-up parses no code of gen-config, install, uninstall or do
   const loaded = Object.keys(meta.main.inputs).filter((f) => /node_modules\/(commander|yaml|ajv|write-file-atomic|fast-glob)\/|src\/(gen-config|deploy|node-exporter\/(process|directory))\b|src\/commands\/(install|uninstall|doctor|gen-config)|src\/cli\/(program|collect-help|gen-config|deploy)\b/.test(f));
   assert.deepEqual(loaded, []);
   // Node's own modules that collect does not need cost a run milliseconds to load (crypto: ~5 ms).
-  const main = fs.readFileSync(path.join(ROOT, 'dist', 'pi-textfile.cjs'), 'utf8');
+  const main = fs.readFileSync(path.join(ROOT, 'dist', 'main.cjs'), 'utf8');
   for (const mod of ['crypto', 'vm', 'http', 'net', 'zlib', 'worker_threads']) assert.doesNotMatch(main, new RegExp(`require\\("(node:)?${mod}"\\)`), mod);
 });
 

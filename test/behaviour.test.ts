@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { boardArgs, BOARDS, BUNDLE, parseSeries, runBundle, runMain, tempDir } from './helpers';
+import { boardArgs, BOARDS, copyProgram, parseSeries, runBundle, runMain, tempDir } from './helpers';
 
 const FAKE_VCGENCMD = path.join(BOARDS, '..', 'fake-vcgencmd.sh');
 
@@ -66,8 +66,7 @@ test('a procfs file the user may not read (EACCES) fails the collectors that nee
   for (const d of [board.dir, path.join(board.dir, 'proc'), path.join(board.dir, 'sys'), path.join(board.dir, 'vcgencmd')]) fs.chmodSync(d, 0o755);
   const bundleDir = tempDir('pi-textfile-bundle-');
   fs.chmodSync(bundleDir, 0o755);
-  for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((f) => f.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(bundleDir, f));
-  const out = runBundle(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.board'], { uid: 65534, gid: 65534, bundle: path.join(bundleDir, path.basename(BUNDLE)), cwd: '/' });
+  const out = runBundle(['collect', '--stdout', ...board.args, '--collector.disable-defaults', '--collector.board'], { uid: 65534, gid: 65534, bundle: copyProgram(bundleDir), cwd: '/' });
   assert.equal(out.code, 0, out.stderr);
   assert.equal(success(out.stdout, 'board'), 0, out.stdout);
   assert.match(out.stderr, /collector board failed: cannot read .*proc\/cpuinfo: permission denied/);

@@ -6,11 +6,12 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { BUNDLE, ROOT, runBundle, tempDir } from './helpers';
 
-test('the program is one file per part, with no node_modules: the main file starts with its shebang, the parts load lazily', () => {
+test('the program is one file per part, with no node_modules: the entry point starts with its shebang, the parts load lazily', () => {
   const dir = path.dirname(BUNDLE);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).sort(), ['deploy.cjs', 'gen-config.cjs', 'pi-textfile.cjs', 'program.cjs']);
-  const text = fs.readFileSync(BUNDLE, 'utf8');
-  assert.ok(text.startsWith('#!/usr/bin/env node\n'));
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).sort(), ['deploy.cjs', 'gen-config.cjs', 'main.cjs', 'pi-textfile.cjs', 'program.cjs']);
+  assert.ok(fs.readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n'));
+  assert.match(fs.readFileSync(BUNDLE, 'utf8'), /require\('\.\/main\.cjs'\)/);
+  const text = fs.readFileSync(path.join(dir, 'main.cjs'), 'utf8');
   // collect is parsed in the main file; the commander program and the other commands are parts.
   assert.match(text, /require\("\.\/program\.cjs"\)/);
   assert.match(text, /require\("\.\/deploy\.cjs"\)/);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { DeployDeps } from '../src/deploy/actions';
-import { BOARDS, boardArgs, BUNDLE, requireTool, ROOT, runBundle, runMain, tempDir, UPDATE, waitFor } from './helpers';
+import { BOARDS, boardArgs, BUNDLE, copyProgram, requireTool, ROOT, runBundle, runMain, tempDir, UPDATE, waitFor } from './helpers';
 
 const systemdAnalyze = requireTool('systemd-analyze', 'systemd');
 const systemctl = requireTool('systemctl', 'systemd');
@@ -206,8 +206,7 @@ function installableBundle(): string {
     const dir = fs.mkdtempSync('/dev/shm/pi-textfile-test-');
     fs.chmodSync(dir, 0o755);
     fs.mkdirSync(path.join(dir, 'dist'));
-    for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((n) => n.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(dir, 'dist', f));
-    installable = path.join(dir, 'dist', path.basename(BUNDLE));
+    installable = copyProgram(path.join(dir, 'dist'));
     process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   return installable;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { collectOnce, defaultCollectDeps, type CollectOptions } from '../src/commands/collect';
 import { collectOptionsFrom } from '../src/cli/collect';
-import { boardArgs, BOARDS, BUNDLE, procWithBootId, promtoolCheckMetrics, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, BUNDLE, copyProgram, procWithBootId, promtoolCheckMetrics, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const ERRORS = path.join(ROOT, 'test', 'fixtures', 'errors');
 const VCGENCMD_COLLECTORS = ['throttled', 'clock', 'voltage', 'firmware', 'bootloader'];
@@ -118,10 +118,8 @@ test('output directory not writable: exit 2, previous file untouched', { skip: p
   fs.writeFileSync(path.join(dir, 'pi-textfile.prom'), 'previous 1\n', { mode: 0o644 });
   const bundleDir = tempDir('pi-textfile-bundle-');
   fs.chmodSync(bundleDir, 0o755);
-  fs.copyFileSync(BUNDLE, path.join(bundleDir, 'pi-textfile.cjs'));
-  fs.chmodSync(path.join(bundleDir, 'pi-textfile.cjs'), 0o755);
   const out = runBundle(['collect', '--once', '--textfile.directory', dir, '--path.procfs', '/proc', '--path.sysfs', '/sys'],
-    { uid: 65534, gid: 65534, bundle: path.join(bundleDir, 'pi-textfile.cjs'), cwd: '/' });
+    { uid: 65534, gid: 65534, bundle: copyProgram(bundleDir), cwd: '/' });
   assert.equal(out.code, 2, out.stderr);
   assert.match(out.stderr, /^pi-textfile: output directory .* is not writable \(permission denied\); run pi-textfile as a user that may write there/);
   assert.equal(out.stderr.split('\n').length, 2);

@@ -19,6 +19,13 @@ export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
 export const BUNDLE = path.join(ROOT, 'dist', 'pi-textfile.cjs');
 export const UPDATE = process.env.PI_TEXTFILE_UPDATE_GOLDEN === '1';
 
+/** Copies the built program (every dist/*.cjs) into `dir`; returns the path of its entry point there. */
+export function copyProgram(dir: string): string {
+  for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((n) => n.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(dir, f));
+  fs.chmodSync(path.join(dir, path.basename(BUNDLE)), 0o755);
+  return path.join(dir, path.basename(BUNDLE));
+}
+
 export function boardNames(): string[] {
   return fs
     .readdirSync(BOARDS)

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { boardArgs, boardNames, BOARDS, BUNDLE, freePort, httpGet, parseSeries, requireTool, runBundle, tempDir, waitFor } from './helpers';
+import { boardArgs, boardNames, BOARDS, copyProgram, freePort, httpGet, parseSeries, requireTool, runBundle, tempDir, waitFor } from './helpers';
 
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
 let child: ChildProcess | undefined;
@@ -21,8 +21,7 @@ before(async () => {
   textfileDir = path.join(work, 'textfile');
   fs.mkdirSync(textfileDir);
   fs.mkdirSync(path.join(work, 'bin'));
-  loneBundle = path.join(work, 'bin', 'pi-textfile.cjs');
-  fs.copyFileSync(BUNDLE, loneBundle);
+  loneBundle = copyProgram(path.join(work, 'bin'));
   port = await freePort();
   child = spawn(exporter.path!, [
     `--web.listen-address=127.0.0.1:${port}`,

@@ -2,10 +2,13 @@
 # The whole test suite, from a fresh clone on a Debian machine, in one command:
 #   bash test/run.sh
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
-#    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze),
-#    with apt-get as root (or through sudo);
-# 2. installs the npm packages (npm ci), type-checks, builds the program and the tests;
-# 3. runs every test with node's test runner.
+#    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze;
+#    qemu-user and the arm64/armhf C libraries to run ARM builds of Node), with apt-get as root
+#    (or through sudo);
+# 2. installs the npm packages (npm ci), fetches the Node builds of test/platforms.json,
+#    type-checks, builds the program and the tests;
+# 3. runs every test with node's test runner (the suite needs Node 20 or newer; the program itself
+#    is run under each Node of test/platforms.json, 18.17 included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +17,9 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
+[ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || missing+=(libc6-arm64-cross libstdc++6-arm64-cross)
+[ -e /usr/arm-linux-gnueabihf/lib/libatomic.so.1 ] || missing+=(libc6-armhf-cross libstdc++6-armhf-cross libatomic1-armhf-cross)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
@@ -23,6 +29,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+node test/fetch-nodes.mjs
 npm run --silent typecheck
 npm run --silent build:tests
 node --test --test-concurrency=2 build/test/*.test.js build/test/collectors/*.test.js
