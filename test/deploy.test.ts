@@ -70,6 +70,7 @@ function piRoot(): string {
   fs.symlinkSync('/lib/systemd/system/prometheus-node-exporter.service', path.join(root, 'etc/systemd/system/multi-user.target.wants/prometheus-node-exporter.service'));
   fs.symlinkSync('/lib/systemd/system/apt-daily.timer', path.join(root, 'etc/systemd/system/timers.target.wants/apt-daily.timer'));
   fs.writeFileSync(path.join(root, 'etc/default/prometheus-node-exporter'), '# Set the command-line arguments to pass to the server.\nARGS=""\n');
+  fs.writeFileSync(path.join(root, 'etc/os-release'), 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n');
   return root;
 }
 
@@ -256,12 +257,24 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
     // Into an image (--root) as well: its units would start a path its service cannot see.
     [{ bundlePath: '/tmp/checkout/dist/pi-textfile.cjs' }, ['install', '--dry-run', '--root', tempDir('pi-textfile-image-')], /^pi-textfile: pi-textfile is at \/tmp\/checkout\/dist\/pi-textfile\.cjs, under \/tmp, /],
   ];
+  // A --root that is no system (a typo would create the tree and enable a timer in it); the Debian
+  // package already installed (units in /etc would shadow the package's).
+  const typo = path.join(tempDir('pi-textfile-typo-'), 'mnt', 'imgae');
+  cases.push([{}, ['install', '--dry-run', '--root', typo], new RegExp(`^pi-textfile: --root ${typo} does not look like a system root \\(it has no etc/os-release or usr/lib/os-release\\); check the path, or pass --force to install into it anyway\n$`)]);
+  const packaged = piRoot();
+  fs.mkdirSync(path.join(packaged, 'lib/systemd/system'), { recursive: true });
+  fs.writeFileSync(path.join(packaged, 'lib/systemd/system/pi-textfile.service'), '[Service]\n');
+  cases.push([{}, ['install', '--dry-run', '--root', packaged], /^pi-textfile: the pi-textfile Debian package is installed \(\/lib\/systemd\/system\/pi-textfile\.service\): its timer already runs collect, and install would shadow its units; change settings with sudo systemctl edit pi-textfile\.service, or remove the package first \(sudo apt remove pi-textfile\)\n$/]);
   for (const [deps, argv, expected] of cases) {
     const r = await runMain(argv, { deploy: fakeDeps(proc, deps) });
     assert.equal(r.code, 2, argv.join(' '));
     assert.match(r.stderr, expected);
     assert.equal(r.stdout, '');
   }
+  const forced = await runMain(['install', '--dry-run', '--root', typo, '--force'], { deploy: fakeDeps(proc) });
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, new RegExp(`^  write ${typo}/etc/systemd/system/pi-textfile\\.service$`, 'm'));
+  assert.equal(fs.existsSync(typo), false, 'a dry run creates nothing');
   fs.writeFileSync(path.join(textfileDir, 'pi-textfile.prom'), 'my_own_series 1\n');
   const r = await runMain(['install', '--dry-run'], { deploy: fakeDeps(proc) });
   assert.equal(r.code, 2);

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { DoctorDeps } from '../src/commands/doctor';
 import { COLLECTORS } from '../src/framework/registry';
 import { formatAge } from '../src/deploy/checks/check';
+import { checkTextfile } from '../src/deploy/checks/textfile';
 import { boardArgs, BOARDS, freePort, httpGet, parseSeries, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -51,7 +52,7 @@ function deps(over: Partial<DoctorDeps> = {}): Partial<DoctorDeps> {
   return {
     node: { version: 'v20.20.2', execPath: '/usr/bin/node', snapshot: true, codeCache: true },
     rootfs: path.join(work, 'no-root'),
-    unitDirectory: units,
+    unitDirectories: [units, path.join(units, 'package')],
     ...over,
   };
 }
@@ -201,4 +202,21 @@ test('formatAge', () => {
   assert.equal(formatAge(12_400), '12s');
   assert.equal(formatAge(600_000), '10m');
   assert.equal(formatAge(3_723_000), '1h2m3s');
+});
+
+test('the textfile check finds the service where install puts it, else where the Debian package does; install\'s wins', () => {
+  const base = tempDir('pi-textfile-units-');
+  const [etc, lib] = [path.join(base, 'etc'), path.join(base, 'lib')];
+  fs.mkdirSync(etc);
+  fs.mkdirSync(lib);
+  const unit = (dir: string, textfileDir: string): void =>
+    fs.writeFileSync(path.join(dir, 'pi-textfile.service'), `[Service]\nExecStart=/usr/bin/pi-textfile collect --once --textfile.directory=${textfileDir}\n`);
+  const check = (): string => {
+    const c = checkTextfile({ textfileName: 'pi-textfile.prom', maxAgeMs: 60_000, unitDirectories: [etc, lib], wallMs: () => Date.now() }, path.join(base, 'empty'), 'test');
+    return `${c.text}; ${c.fix ?? ''}`;
+  };
+  unit(lib, '/run/from-package');
+  assert.match(check(), /; pi-textfile\.service writes \/run\/from-package\/pi-textfile\.prom;/);
+  unit(etc, '/run/from-install');
+  assert.match(check(), /; pi-textfile\.service writes \/run\/from-install\/pi-textfile\.prom;/);
 });

@@ -25,6 +25,7 @@ export function registerDeploy(program: Command, io: Io, deps: DeployCliDeps, do
     .option('--daemon', 'run one long-running collect (pi-textfile-daemon.service) instead of the timer')
     .option('--textfile.directory <dir>', "node_exporter's textfile directory, where pi-textfile.prom is linked (default: from the running node_exporter, else /etc/default/prometheus-node-exporter, else /var/lib/prometheus/node-exporter)")
     .option('--root <dir>', 'install under DIR instead of / (for images and tests): enables but starts nothing', '/')
+    .option('--force', 'with --root: install even into a DIR that does not look like a system (no etc/os-release)')
     .addHelpText(
       'after',
       `
@@ -40,8 +41,9 @@ The service runs as a transient unprivileged user in group video, sandboxed.
 Exit codes:
   0  installed (or, with --dry-run, printed)
   1  invalid flags
-  2  could not: not root, no systemd, a file in the way that pi-textfile did
-     not write, or a systemctl that failed
+  2  could not: not root, no systemd, the Debian package already installed,
+     a file in the way that pi-textfile did not write, or a systemctl that
+     failed
 `,
     )
     .action((raw: Raw) => {
@@ -49,7 +51,7 @@ Exit codes:
       if (dir !== undefined && !dir.startsWith('/')) throw new UserError(`--textfile.directory ${JSON.stringify(dir)} must be an absolute path`, EXIT_INVALID);
       const d = deploy();
       done(d.runInstall(
-        { dryRun: raw.dryRun === true, daemon: raw.daemon === true, root: absoluteFlag(raw.root, '--root'), textfileDirectory: dir },
+        { dryRun: raw.dryRun === true, daemon: raw.daemon === true, root: absoluteFlag(raw.root, '--root'), force: raw.force === true, textfileDirectory: dir },
         io,
         { ...d.defaultDeployDeps(), ...deps.deploy },
       ));

@@ -12,7 +12,7 @@ import { checkScrape } from '../deploy/checks/scrape';
 import { checkTextfile } from '../deploy/checks/textfile';
 import { checkVcgencmd } from '../deploy/checks/vcgencmd';
 import type { Check } from '../deploy/checks/check';
-import { UNIT_DIR } from '../deploy/layout';
+import { PACKAGE_UNIT_DIR, UNIT_DIR } from '../deploy/layout';
 import { EXIT_OK } from '../errors';
 import * as path from 'node:path';
 import { NODE_EXPORTER_DEFAULTS } from '../node-exporter/defaults';
@@ -36,7 +36,8 @@ export interface DoctorDeps {
   uid: number;
   procfs: string;
   rootfs: string;
-  unitDirectory: string;
+  /** Where installed units are looked for, first match wins: install's, then the Debian package's. */
+  unitDirectories: string[];
   groupFile: string;
   searchPath?: string;
   wallMs(): number;
@@ -54,7 +55,7 @@ export const defaultDoctorDeps = (): DoctorDeps => {
     uid: process.getuid?.() ?? 0,
     procfs: '/proc',
     rootfs: '/',
-    unitDirectory: UNIT_DIR,
+    unitDirectories: [UNIT_DIR, PACKAGE_UNIT_DIR],
     groupFile: '/etc/group',
     searchPath: process.env.PATH,
     wallMs: () => Date.now(),
@@ -79,7 +80,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io, deps: DoctorDeps = 
   } catch {
     found = findTextfileDirectory({ flag: opts.textfileDirectory, rootfs: deps.rootfs, procfs: null });
   }
-  show(checkTextfile({ ...opts, unitDirectory: deps.unitDirectory, wallMs: deps.wallMs }, found.directory, found.source));
+  show(checkTextfile({ ...opts, unitDirectories: deps.unitDirectories, wallMs: deps.wallMs }, found.directory, found.source));
   show(await checkScrape(exporter.url, opts.textfileName));
   const failed = checks.filter((c) => c.status === 'FAIL').length;
   io.stdout(failed === 0 ? 'pi-textfile doctor: all checks passed\n' : `pi-textfile doctor: ${failed} of ${checks.length} checks failed\n`);

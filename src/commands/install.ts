@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
-import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
+import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
 import { renderUnit } from '../deploy/units';
 import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../errors';
 import { findTextfileDirectory, type TextfileDirectory } from '../node-exporter/directory';
@@ -22,6 +22,29 @@ export interface InstallOptions {
   textfileDirectory?: string;
   /** Enable the long-running service instead of the timer. */
   daemon: boolean;
+  /** With --root: install even into a tree that does not look like a system. */
+  force?: boolean;
+}
+
+/**
+ * Refuses what would leave two installations, or one in the wrong place: a --root that is no
+ * system (a mistyped path would be created and a timer enabled in it), and a machine where the
+ * Debian package already runs the timer (units in /etc would shadow the package's).
+ */
+function requireFreshTarget(opts: InstallOptions): void {
+  if (opts.root !== '/' && opts.force !== true && !['etc/os-release', 'usr/lib/os-release'].some((f) => lstat(under(opts.root, `/${f}`)) !== null)) {
+    throw new UserError(
+      `--root ${opts.root} does not look like a system root (it has no etc/os-release or usr/lib/os-release); check the path, or pass --force to install into it anyway`,
+      EXIT_CANNOT_RUN,
+    );
+  }
+  if (fs.existsSync(under(opts.root, path.join(PACKAGE_UNIT_DIR, SERVICE)))) {
+    throw new UserError(
+      `the pi-textfile Debian package is installed (${path.join(PACKAGE_UNIT_DIR, SERVICE)}): its timer already runs collect, and install would shadow its units; ` +
+        `change settings with sudo systemctl edit pi-textfile.service, or remove the package first (sudo apt remove pi-textfile)`,
+      EXIT_CANNOT_RUN,
+    );
+  }
 }
 
 /** node_exporter's textfile directory for install, by the rule collect and doctor share. */
@@ -62,6 +85,7 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
       );
     }
   }
+  requireFreshTarget(opts);
   const found = textfileDirectoryFor(opts, deps);
   if (!path.isAbsolute(found.directory)) throw new UserError(`node_exporter's textfile directory ${found.directory} (${found.source}) must be an absolute path`, EXIT_CANNOT_RUN);
   const dir = path.normalize(found.directory);

@@ -7,28 +7,31 @@ import { fail, formatAge, ok, type Check } from './check';
 export interface TextfileCheckOptions {
   textfileName: string;
   maxAgeMs: number;
-  unitDirectory: string;
+  unitDirectories: string[];
   wallMs(): number;
 }
 
 /** Where the installed service writes: --textfile.directory in its ExecStart, if installed. */
-function serviceDirectory(unitDirectory: string): { unit: string; directory: string } | null {
+function serviceDirectory(unitDirectories: string[]): { unit: string; directory: string } | null {
   for (const unit of [SERVICE, DAEMON]) {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.join(unitDirectory, unit), 'utf8');
-    } catch {
-      continue;
+    for (const dir of unitDirectories) {
+      let text: string;
+      try {
+        text = fs.readFileSync(path.join(dir, unit), 'utf8');
+      } catch {
+        continue;
+      }
+      const m = /^ExecStart=.*--textfile\.directory[= ](\S+)/m.exec(text);
+      if (m) return { unit, directory: m[1]! };
+      break;
     }
-    const m = /^ExecStart=.*--textfile\.directory[= ](\S+)/m.exec(text);
-    if (m) return { unit, directory: m[1]! };
   }
   return null;
 }
 
 export function checkTextfile(opts: TextfileCheckOptions, dir: string, dirSource: string): Check {
   const file = path.join(dir, opts.textfileName);
-  const writer = serviceDirectory(opts.unitDirectory);
+  const writer = serviceDirectory(opts.unitDirectories);
   const logs = writer === null ? 'sudo pi-textfile install' : writer.unit === DAEMON ? `journalctl -u ${DAEMON}` : `systemctl status ${TIMER}; journalctl -u ${SERVICE}`;
   let link: string | null = null;
   try {
