@@ -20,7 +20,7 @@ const withTests = process.argv.includes('--tests');
 function unitsModule() {
   const units = Object.fromEntries(
     readdirSync('systemd')
-      .filter((f) => /\.(service|timer)$/.test(f))
+      .filter((f) => /\.(service|timer|sysusers)$/.test(f))
       .sort()
       .map((f) => [f, readFileSync(`systemd/${f}`, 'utf8')]),
   );

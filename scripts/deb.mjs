@@ -7,6 +7,7 @@
 //   /usr/lib/pi-textfile/            the program (dist/*.cjs)
 //   /usr/bin/pi-textfile             its entry point (run by the `node` on PATH), loading it from there
 //   /lib/systemd/system/             the units of systemd/, starting /usr/bin/pi-textfile
+//   /usr/lib/sysusers.d/pi-textfile.conf   the system user they run as
 //   /var/lib/prometheus/node-exporter/pi-textfile.prom -> /run/pi-textfile/pi-textfile.prom
 //   /usr/share/pi-textfile/          the cluster description's JSON Schema and an example
 //   /usr/share/doc/pi-textfile/      README, copyright, changelog
@@ -85,6 +86,8 @@ for (const f of readdirSync(path.join(root, 'systemd')).filter((n) => /\.(servic
   if (unit.includes('/usr/local/')) throw new Error(`systemd/${f} still names /usr/local after rewriting`);
   put(`lib/systemd/system/${f}`, unit);
 }
+
+put('usr/lib/sysusers.d/pi-textfile.conf', readFileSync(path.join(root, 'systemd', 'pi-textfile.sysusers')));
 
 // node_exporter reads the file through this link; the service writes its target on tmpfs.
 mkdirSync(path.join(stage, 'var/lib/prometheus/node-exporter'), { recursive: true });
@@ -177,6 +180,14 @@ const script = (lines) => ['#!/bin/sh', 'set -e', '', ...lines, '', 'exit 0', ''
 put(
   'DEBIAN/postinst',
   script([
+    'if [ "$1" = configure ]; then',
+    '\t# The system user the units run as (/usr/lib/sysusers.d/pi-textfile.conf).',
+    '\tif command -v systemd-sysusers >/dev/null; then',
+    '\t\tsystemd-sysusers pi-textfile.conf',
+    '\telif ! getent passwd pi-textfile >/dev/null; then',
+    '\t\tuseradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pi-textfile',
+    '\tfi',
+    'fi',
     'if [ "$1" = configure ] || [ "$1" = abort-upgrade ] || [ "$1" = abort-deconfigure ] || [ "$1" = abort-remove ]; then',
     '\t# The timer is enabled on a first install, and on upgrades unless the administrator',
     '\t# disabled it (deb-systemd-helper remembers). The long-running service is never enabled here.',
@@ -223,6 +234,10 @@ put(
     `\t\tdeb-systemd-helper purge ${units} >/dev/null || true`,
     '\tfi',
     '\trm -rf /run/pi-textfile',
+    'fi',
+    'if [ "$1" = purge ] && getent passwd pi-textfile >/dev/null; then',
+    '\t# The system user owns nothing outside /run/pi-textfile: it goes too.',
+    '\tuserdel pi-textfile >/dev/null 2>&1 || true',
     'fi',
   ]),
   0o755,

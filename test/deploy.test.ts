@@ -63,7 +63,7 @@ function tree(dir: string): string[] {
 /** A root like a Pi's with node_exporter installed and nothing of ours. */
 function piRoot(): string {
   const root = tempDir('pi-textfile-root-');
-  for (const d of ['etc/systemd/system/multi-user.target.wants', 'etc/systemd/system/timers.target.wants', 'etc/default', 'var/lib/prometheus/node-exporter', 'run']) {
+  for (const d of ['etc/systemd/system/multi-user.target.wants', 'etc/systemd/system/timers.target.wants', 'etc/sysusers.d', 'etc/default', 'var/lib/prometheus/node-exporter', 'run']) {
     fs.mkdirSync(path.join(root, d), { recursive: true });
   }
   // What the Debian packages put there: other units enabled, node_exporter's defaults file.
@@ -87,14 +87,17 @@ test('the services run unprivileged, write only /run/pi-textfile, and reach only
   for (const s of SERVICES) {
     const text = fs.readFileSync(path.join(ROOT, 'systemd', s), 'utf8');
     for (const line of [
-      'DynamicUser=yes', 'SupplementaryGroups=video', 'RuntimeDirectory=pi-textfile', 'RuntimeDirectoryPreserve=yes', 'ProtectSystem=strict',
+      'User=pi-textfile', 'Group=pi-textfile', 'SupplementaryGroups=video', 'RuntimeDirectory=pi-textfile', 'RuntimeDirectoryPreserve=yes', 'ProtectSystem=strict',
       'ProtectHome=yes', 'PrivateTmp=yes', 'PrivateNetwork=yes', 'NoNewPrivileges=yes', 'CapabilityBoundingSet=', 'DevicePolicy=closed',
       'DeviceAllow=/dev/vcio rw', 'MemoryMax=96M',
     ]) {
       assert.ok(text.split('\n').includes(line), `${s} has ${line}`);
     }
     assert.match(text, /^ExecStart=\S+ collect .*--textfile\.directory=\/run\/pi-textfile$/m);
-    assert.doesNotMatch(text, /^(User|Group|ReadWritePaths)=/m, `${s} has no fixed user and no other writable path`);
+    assert.doesNotMatch(text, /^ReadWritePaths=/m, `${s} has no other writable path`);
+    // A dynamic user's preserved runtime directory is kept under /run/private (0700), where
+    // node_exporter cannot read the file (seen under a real systemd: test/debian.test.ts).
+    assert.doesNotMatch(text, /^DynamicUser=/m, s);
   }
   const service = fs.readFileSync(path.join(ROOT, 'systemd', 'pi-textfile.service'), 'utf8');
   assert.match(service, /^Type=oneshot$/m);
@@ -291,6 +294,7 @@ test('install and uninstall for real into a temporary root: units verified, idem
   assert.equal(
     install.stdout,
     [
+      `write ${root}/etc/sysusers.d/pi-textfile.conf`,
       ...UNITS.map((u) => `write ${unitDir}/${u}`),
       `link ${root}/var/lib/prometheus/node-exporter/pi-textfile.prom -> /run/pi-textfile/pi-textfile.prom`,
       `run systemctl --root=${root} disable pi-textfile-daemon.service`,
@@ -310,7 +314,7 @@ test('install and uninstall for real into a temporary root: units verified, idem
 
   const again = runBundle(['install', '--root', root], { bundle: installableBundle() });
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('unchanged ')).length, 4, again.stdout);
+  assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('unchanged ')).length, 5, again.stdout);
   assert.doesNotMatch(again.stdout, /^(write|link) /m);
 
   // Switching to the long-running service disables the timer.
@@ -324,7 +328,10 @@ test('install and uninstall for real into a temporary root: units verified, idem
   fs.writeFileSync(path.join(root, 'run/pi-textfile/pi-textfile.prom'), 'pi_textfile_collector_success{collector="board"} 1\n');
   fs.writeFileSync(path.join(root, 'run/pi-textfile/.pi-textfile.prom.boot-cache.json'), '{}');
 
+  // ...and, once booted, the system user that systemd-sysusers created from install's file.
+  fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\npi-textfile:x:996:996:pi-textfile, Raspberry Pi hardware metrics:/nonexistent:/usr/sbin/nologin\n');
   const dry = runBundle(['uninstall', '--root', root, '--dry-run'], { bundle: installableBundle() });
+  fs.rmSync(path.join(root, 'etc/passwd'));
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(
     dry.stdout,
@@ -334,6 +341,8 @@ test('install and uninstall for real into a temporary root: units verified, idem
       ...UNITS.map((u) => `  remove ${unitDir}/${u}`),
       `  remove ${root}/var/lib/prometheus/node-exporter/pi-textfile.prom`,
       `  remove ${root}/run/pi-textfile`,
+      `  remove ${root}/etc/sysusers.d/pi-textfile.conf`,
+      `  run userdel --root ${root} pi-textfile`,
       '',
     ].join('\n'),
   );

@@ -3,8 +3,9 @@
 #   bash test/run.sh
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
 #    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze;
-#    qemu-user and the arm64/armhf C libraries to run ARM builds of Node), with apt-get as root
-#    (or through sudo);
+#    qemu-user and the arm64/armhf C libraries to run ARM builds of Node; lintian, mmdebstrap and
+#    systemd-container to check the Debian package and boot it under a real systemd), with
+#    apt-get as root (or through sudo);
 # 2. installs the npm packages (npm ci), fetches the Node builds of test/platforms.json,
 #    type-checks, builds the program and the tests;
 # 3. runs every test with node's test runner (the suite needs Node 20 or newer; the program itself
@@ -18,6 +19,9 @@ command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+command -v systemd-nspawn >/dev/null 2>&1 || missing+=(systemd-container)
 [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || missing+=(libc6-arm64-cross libstdc++6-arm64-cross)
 [ -e /usr/arm-linux-gnueabihf/lib/libatomic.so.1 ] || missing+=(libc6-armhf-cross libstdc++6-armhf-cross libatomic1-armhf-cross)
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -30,13 +30,16 @@ export function registerDeploy(program: Command, io: Io, deps: DeployCliDeps, do
       'after',
       `
 What it does, in order (idempotent: a second run changes nothing):
-  1. writes pi-textfile.service, pi-textfile.timer, pi-textfile-daemon.service
+  1. declares the system user pi-textfile (/etc/sysusers.d/pi-textfile.conf)
+     and creates it with systemd-sysusers;
+  2. writes pi-textfile.service, pi-textfile.timer, pi-textfile-daemon.service
      into /etc/systemd/system, starting this Node and this pi-textfile;
-  2. links DIR/pi-textfile.prom (DIR: node_exporter's textfile directory) to
+  3. links DIR/pi-textfile.prom (DIR: node_exporter's textfile directory) to
      /run/pi-textfile/pi-textfile.prom: the service writes on tmpfs, so
      nothing is written to the SD card;
-  3. systemctl daemon-reload, then enable --now the timer (or the daemon).
-The service runs as a transient unprivileged user in group video, sandboxed.
+  4. systemctl daemon-reload, then enable --now the timer (or the daemon).
+The service runs as that unprivileged user, in group video, sandboxed.
+With the Debian package installed, there is nothing to install: it refuses.
 
 Exit codes:
   0  installed (or, with --dry-run, printed)

@@ -12,7 +12,8 @@ import { checkScrape } from '../deploy/checks/scrape';
 import { checkTextfile } from '../deploy/checks/textfile';
 import { checkVcgencmd } from '../deploy/checks/vcgencmd';
 import type { Check } from '../deploy/checks/check';
-import { PACKAGE_UNIT_DIR, UNIT_DIR } from '../deploy/layout';
+import { PACKAGE_UNIT_DIR, SERVICE, UNIT_DIR } from '../deploy/layout';
+import * as fs from 'node:fs';
 import { EXIT_OK } from '../errors';
 import * as path from 'node:path';
 import { NODE_EXPORTER_DEFAULTS } from '../node-exporter/defaults';
@@ -68,7 +69,7 @@ export async function runDoctor(opts: DoctorOptions, io: Io, deps: DoctorDeps = 
     checks.push(c);
     io.stdout(`${c.status.padEnd(4)} ${c.name}: ${c.text}${c.fix ? `; fix: ${c.fix}` : ''}\n`);
   };
-  show(checkNode(deps.node));
+  show(checkNode(deps.node, deps.unitDirectories.slice(1).some((d) => fs.existsSync(path.join(d, SERVICE)))));
   show(await checkVcgencmd({ ...opts, uid: deps.uid, groupFile: deps.groupFile, searchPath: deps.searchPath }));
   const exporter = checkNodeExporter({ url: opts.url, procfs: deps.procfs, defaultsFile: path.join(deps.rootfs, NODE_EXPORTER_DEFAULTS) });
   show(exporter.check);

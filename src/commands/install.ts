@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
-import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
-import { renderUnit } from '../deploy/units';
+import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SYSUSERS_FILE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
+import { renderUnit, sysusersConfig } from '../deploy/units';
 import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../errors';
 import { findTextfileDirectory, type TextfileDirectory } from '../node-exporter/directory';
 import type { Io } from './collect';
@@ -92,6 +92,11 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
 
   const actions: Action[] = found.notes.map((text) => ({ kind: 'note', text }));
   const link = dir === RUNTIME_DIRECTORY ? null : path.join(dir, TEXTFILE_NAME);
+  // The units' system user: declared for systemd-sysusers and created now; in an image (--root),
+  // systemd-sysusers.service creates it early in its first boot.
+  const sysusers = under(opts.root, SYSUSERS_FILE);
+  actions.push({ kind: 'write', path: sysusers, content: sysusersConfig(), unchanged: readIfExists(sysusers) === sysusersConfig() });
+  if (opts.root === '/') actions.push({ kind: 'run', argv: ['systemd-sysusers', SYSUSERS_FILE] });
   if (!fs.existsSync(under(opts.root, UNIT_DIR))) actions.push({ kind: 'mkdir', path: under(opts.root, UNIT_DIR) });
   for (const name of [SERVICE, TIMER, DAEMON]) {
     const file = under(opts.root, path.join(UNIT_DIR, name));

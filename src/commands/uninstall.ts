@@ -1,11 +1,12 @@
 /**
  * `pi-textfile uninstall`: disables and removes install's units, its link (only if it is still
- * install's), and /run/pi-textfile; settings made with `systemctl edit` are kept, and said so.
+ * install's), /run/pi-textfile and the system user; settings made with `systemctl edit` are kept,
+ * and said so.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
-import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, TIMER, under, UNIT_DIR } from '../deploy/layout';
+import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_USER, SYSUSERS_FILE, TIMER, under, UNIT_DIR } from '../deploy/layout';
 import { EXIT_OK } from '../errors';
 import type { Io } from './collect';
 
@@ -27,6 +28,12 @@ export function planUninstall(opts: { dryRun: boolean; root: string }, deps: Dep
   }
   const runtime = under(opts.root, RUNTIME_DIRECTORY);
   if (lstat(runtime) !== null) actions.push({ kind: 'remove', path: runtime, tree: true });
+  // The system user install declared: it owns nothing outside /run/pi-textfile.
+  const sysusers = under(opts.root, SYSUSERS_FILE);
+  if (lstat(sysusers) !== null) actions.push({ kind: 'remove', path: sysusers, tree: false });
+  if (new RegExp(`^${SERVICE_USER}:`, 'm').test(readIfExists(under(opts.root, '/etc/passwd')) ?? '')) {
+    actions.push({ kind: 'run', argv: ['userdel', ...(opts.root === '/' ? [] : ['--root', opts.root]), SERVICE_USER] });
+  }
   for (const n of present) {
     const dropIns = `${unitFile(n)}.d`;
     if (lstat(dropIns) !== null) actions.push({ kind: 'note', text: `kept ${dropIns} (settings made with systemctl edit); remove it if you no longer want them` });

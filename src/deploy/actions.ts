@@ -72,6 +72,7 @@ function perform(a: Action, deps: DeployDeps): void {
         return;
       case 'write':
         if (a.unchanged) return;
+        fs.mkdirSync(path.dirname(a.path), { recursive: true, mode: 0o755 });
         // /etc/systemd/system is root's alone: write-file-atomic's realpath cannot be led
         // elsewhere there, and it gives the fsync and the rename.
         writeFileAtomic.sync(a.path, a.content, { mode: 0o644, chown: false, encoding: 'utf8' });

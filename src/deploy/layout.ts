@@ -8,6 +8,10 @@ export { RUNTIME_DIRECTORY, RUNTIME_FILE, TEXTFILE_NAME } from '../textfile';
 export const SERVICE = 'pi-textfile.service';
 export const TIMER = 'pi-textfile.timer';
 export const DAEMON = 'pi-textfile-daemon.service';
+/** The system user the units run as, declared for systemd-sysusers (systemd/pi-textfile.sysusers). */
+export const SERVICE_USER = 'pi-textfile';
+export const SYSUSERS_TEMPLATE = 'pi-textfile.sysusers';
+export const SYSUSERS_FILE = '/etc/sysusers.d/pi-textfile.conf';
 /** The shipped units start the binary that `npm install -g` puts here on Raspberry Pi OS. */
 export const TEMPLATE_BINARY = '/usr/local/bin/pi-textfile';
 export const TEMPLATE_README = 'file:/usr/local/lib/node_modules/pi-textfile/README.md';
@@ -15,7 +19,7 @@ export const TEMPLATE_README = 'file:/usr/local/lib/node_modules/pi-textfile/REA
 export const LINK_RECORD = '# pi-textfile install linked: ';
 /** A series every pi-textfile file has: how a file in the way is recognised as an older one of ours. */
 export const OUR_SERIES = 'pi_textfile_collector_success';
-/** The dynamic user cannot see these: ProtectHome=yes, PrivateTmp=yes. */
+/** The service cannot see these: ProtectHome=yes, PrivateTmp=yes. */
 export const HIDDEN_FROM_SERVICE = ['/home', '/root', '/run/user', '/tmp', '/var/tmp'];
 
 

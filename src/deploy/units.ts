@@ -1,7 +1,14 @@
 /** The systemd units install writes: the shipped ones, made to start this Node and this bundle. */
 import * as path from 'node:path';
 import UNITS from 'pi-textfile:units';
-import { LINK_RECORD, SERVICE, TEMPLATE_BINARY, TEMPLATE_README } from './layout';
+import { LINK_RECORD, SERVICE, SYSUSERS_TEMPLATE, TEMPLATE_BINARY, TEMPLATE_README } from './layout';
+
+/** PURE: the sysusers.d file that declares the units' system user. */
+export function sysusersConfig(): string {
+  const text = UNITS[SYSUSERS_TEMPLATE];
+  if (text === undefined) throw new Error(`no ${SYSUSERS_TEMPLATE}`);
+  return text;
+}
 
 /** PURE: an argument as systemd's command-line parser reads it back (specifiers and variables escaped). */
 export function systemdQuote(arg: string): string {

@@ -10,7 +10,8 @@ export interface NodeFacts {
   codeCache: boolean;
 }
 
-export function checkNode(node: NodeFacts): Check {
+/** `packaged`: the Debian package's units are installed, so the daemon is switched on with systemctl. */
+export function checkNode(node: NodeFacts, packaged = false): Check {
   const [major, minor] = node.version.replace(/^v/, '').split('.').map(Number) as [number, number];
   const what = `Node ${node.version} at ${node.execPath}`;
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
@@ -22,7 +23,9 @@ export function checkNode(node: NodeFacts): Check {
       status: 'warn',
       name: 'node',
       text: `${what} was built without V8's ${missing.join(' and ')}, so each collect run costs about 3x the CPU of an official build`,
-      fix: 'install Node from nodejs.org or NodeSource, or keep one process running instead of one per 30 s (sudo pi-textfile install --daemon)',
+      fix:
+        'install Node from nodejs.org or NodeSource, or keep one process running instead of one per 30 s ' +
+        (packaged ? '(sudo systemctl disable --now pi-textfile.timer; sudo systemctl enable --now pi-textfile-daemon.service)' : '(sudo pi-textfile install --daemon)'),
     };
   }
   return ok('node', `${what}, with the startup snapshot and code cache`);
