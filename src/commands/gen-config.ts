@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../errors';
 import { formatIssue, loadCluster, type Issue } from '../gen-config/cluster';
-import { GENERATED_MARKER, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../gen-config/render';
+import { ALERTMANAGER_DEFAULTS_FILE, ALERTMANAGER_FILE, GENERATED_MARKER, renderAlertmanagerConfig, renderAlertmanagerDefaults, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../gen-config/render';
 import { readBounded } from '../framework/host';
 import { checkOutputDirectory, readOwnFile, writeAtomically } from '../textfile';
 import type { Io } from './collect';
@@ -85,6 +85,12 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
     ['prometheus.yml', renderPrometheusConfig(cluster, source)],
     [RULES_FILE, renderRules(cluster, source)],
     ...renderNodeExporterDefaults(cluster, source),
+    ...(cluster.alertmanager
+      ? ([
+          [ALERTMANAGER_FILE, renderAlertmanagerConfig(cluster, source)],
+          [ALERTMANAGER_DEFAULTS_FILE, renderAlertmanagerDefaults(cluster, source)],
+        ] as Array<[string, string]>)
+      : []),
   ];
   if (opts.out === undefined) {
     io.stdout(renderPrometheusConfig(cluster, source, { withRules: false }));

@@ -29,6 +29,27 @@ export interface RemoteWrite {
   bearerTokenFile?: string;
 }
 
+/** A notification channel, each secret a file reference. */
+export type Receiver =
+  | { name: string; kind: 'webhook'; url: string; bearerTokenFile?: string; basicAuth?: { username: string; passwordFile: string } }
+  | { name: string; kind: 'email'; to: string; from: string; smarthost: string; username?: string; passwordFile?: string; requireTls: boolean }
+  | { name: string; kind: 'discord'; webhookUrlFile: string };
+
+export interface AlertRoute {
+  receivers: string[];
+  groupWait: string;
+  groupInterval: string;
+  repeatInterval: string;
+}
+
+export interface Alertmanager {
+  /** host:port, always with a port. */
+  address: string;
+  critical: AlertRoute;
+  warning: AlertRoute;
+  receivers: Receiver[];
+}
+
 export interface Cluster {
   cluster: string;
   scrapeInterval: string;
@@ -40,7 +61,8 @@ export interface Cluster {
   nodes: Node_[];
   alertmanagers: string[];
   remoteWrite: RemoteWrite[];
-  alerts: { temperatureWarningCelsius: number; temperatureCriticalCelsius: number; textfileStaleAfter: string };
+  alerts: { temperatureWarningCelsius: number; temperatureCriticalCelsius: number; textfileStaleAfter: string; underVoltageKeepFiringFor: string };
+  alertmanager?: Alertmanager;
 }
 
 export type LoadResult = { ok: true; value: Cluster } | { ok: false; issues: Issue[] };
@@ -54,7 +76,14 @@ export const DEFAULTS = {
   temperatureWarningCelsius: 70,
   temperatureCriticalCelsius: 80,
   textfileStaleAfter: '3m',
+  underVoltageKeepFiringFor: '5m',
+  alertmanagerAddress: 'localhost:9093',
+  critical: { groupWait: '10s', groupInterval: '1m', repeatInterval: '1h' },
+  warning: { groupWait: '5m', groupInterval: '30m', repeatInterval: '12h' },
 };
+
+/** Receiver kinds the schema knows; the first three are written, telegram is refused (see below). */
+const RECEIVER_KINDS = ['webhook', 'email', 'discord', 'telegram'] as const;
 
 /** Labels pi-textfile sets itself, or that Prometheus reserves. */
 const RESERVED_TARGET_LABELS = new Set(['node_name', 'job', 'instance']);
@@ -236,8 +265,12 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
     if (v === '') at(`/${key}`, 'is empty; write a duration like 30s');
     tooLong(`/${key}`, v);
   }
-  if (obj(data.alerts) && data.alerts.textfile_stale_after === '') at('/alerts/textfile_stale_after', 'is empty; write a duration like 3m');
-  if (obj(data.alerts)) tooLong('/alerts/textfile_stale_after', data.alerts.textfile_stale_after);
+  for (const key of ['textfile_stale_after', 'under_voltage_keep_firing_for']) {
+    if (!obj(data.alerts)) break;
+    if (data.alerts[key] === '') at(`/alerts/${key}`, 'is empty; write a duration like 5m');
+    tooLong(`/alerts/${key}`, data.alerts[key]);
+  }
+  if (obj(data.alertmanager)) alertmanagerChecks(data.alertmanager, at, tooLong, checkAddress);
 
   const interval = str(data.scrape_interval) && ms(data.scrape_interval) > 0 ? ms(data.scrape_interval) : ms(DEFAULTS.scrapeInterval);
   if (str(data.scrape_timeout) && ms(data.scrape_timeout) > interval) {
@@ -324,6 +357,91 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
   return issues;
 }
 
+/**
+ * The alertmanager section: receivers named once and each of one kind, routes naming receivers
+ * that exist, durations within Alertmanager's reach, and no kind Alertmanager 0.25 can only be
+ * given a secret inline.
+ */
+function alertmanagerChecks(
+  am: Record<string, unknown>,
+  at: (pointer: string, message: string, key?: string) => void,
+  tooLong: (pointer: string, v: unknown) => void,
+  checkAddress: (pointer: string, v: unknown) => void,
+): void {
+  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  checkAddress('/alertmanager/address', am.address);
+  const names = new Map<string, number>();
+  if (Array.isArray(am.receivers)) {
+    am.receivers.forEach((r: unknown, i: number) => {
+      if (!obj(r)) return;
+      const p = `/alertmanager/receivers/${i}`;
+      if (typeof r.name === 'string') {
+        const seen = names.get(r.name);
+        if (seen !== undefined) at(`${p}/name`, `"${r.name}" is the name of /alertmanager/receivers/${seen} too; names must be unique`);
+        else names.set(r.name, i);
+      }
+      const kinds = RECEIVER_KINDS.filter((k) => r[k] !== undefined);
+      if (kinds.length !== 1) at(p, kinds.length === 0 ? `needs one of ${RECEIVER_KINDS.join(', ')}` : `has ${kinds.join(' and ')}; give each receiver exactly one kind (make two receivers)`);
+      if (r.telegram !== undefined) {
+        at(`${p}/telegram`, 'Alertmanager 0.25 (Debian 12) takes a Telegram bot token only written into its configuration (bot_token_file came in 0.26), and pi-textfile never writes a secret there; use webhook (through a relay), email or discord', 'telegram');
+      }
+      if (obj(r.email)) checkAddress(`${p}/email/smarthost`, r.email.smarthost);
+      if (obj(r.email) && (r.email.username === undefined) !== (r.email.password_file === undefined)) {
+        at(`${p}/email`, 'give username and password_file together, or neither');
+      }
+      if (obj(r.webhook) && r.webhook.bearer_token_file !== undefined && r.webhook.basic_auth !== undefined) {
+        at(`${p}/webhook`, 'has both bearer_token_file and basic_auth; Alertmanager accepts only one way to authenticate');
+      }
+    });
+  }
+  for (const route of ['critical', 'warning']) {
+    const r = am[route];
+    if (!obj(r)) continue;
+    if (Array.isArray(r.receivers)) {
+      r.receivers.forEach((name: unknown, i: number) => {
+        if (typeof name === 'string' && !names.has(name)) {
+          at(`/alertmanager/${route}/receivers/${i}`, `no receiver is named "${name}"${names.size > 0 ? ` (there are: ${[...names.keys()].join(', ')})` : ''}`);
+        }
+      });
+    }
+    for (const key of ['group_wait', 'group_interval', 'repeat_interval']) {
+      if (r[key] === '') at(`/alertmanager/${route}/${key}`, 'is empty; write a duration like 5m');
+      else if (typeof r[key] === 'string' && ms(r[key] as string) === 0) at(`/alertmanager/${route}/${key}`, `"${r[key]}" must be longer than 0`);
+      tooLong(`/alertmanager/${route}/${key}`, r[key]);
+    }
+  }
+}
+
+function normaliseAlertmanager(am: any, withPort: (address: string, p: number) => string): Alertmanager {
+  const route = (r: any, fallback: string[], d: { groupWait: string; groupInterval: string; repeatInterval: string }): AlertRoute => ({
+    receivers: r?.receivers ?? fallback,
+    groupWait: r?.group_wait ?? d.groupWait,
+    groupInterval: r?.group_interval ?? d.groupInterval,
+    repeatInterval: r?.repeat_interval ?? d.repeatInterval,
+  });
+  const critical = route(am.critical, [], DEFAULTS.critical);
+  return {
+    address: withPort(am.address ?? DEFAULTS.alertmanagerAddress, 9093),
+    critical,
+    warning: route(am.warning, critical.receivers, DEFAULTS.warning),
+    receivers: am.receivers.map((r: any): Receiver => {
+      if (r.webhook) {
+        const out: Receiver = { name: r.name, kind: 'webhook', url: r.webhook.url };
+        if (r.webhook.bearer_token_file !== undefined) out.bearerTokenFile = r.webhook.bearer_token_file;
+        if (r.webhook.basic_auth) out.basicAuth = { username: r.webhook.basic_auth.username, passwordFile: r.webhook.basic_auth.password_file };
+        return out;
+      }
+      if (r.email) {
+        const out: Receiver = { name: r.name, kind: 'email', to: r.email.to, from: r.email.from, smarthost: r.email.smarthost, requireTls: r.email.require_tls ?? true };
+        if (r.email.username !== undefined) out.username = r.email.username;
+        if (r.email.password_file !== undefined) out.passwordFile = r.email.password_file;
+        return out;
+      }
+      return { name: r.name, kind: 'discord', webhookUrlFile: r.discord.webhook_url_file };
+    }),
+  };
+}
+
 /** Builds the normalised Cluster from data that passed every check. */
 function normalise(data: Record<string, any>): Cluster {
   const port: number = data.node_exporter?.port ?? DEFAULTS.nodeExporterPort;
@@ -348,7 +466,7 @@ function normalise(data: Record<string, any>): Cluster {
       if (typeof n === 'object') for (const k of Object.keys(n.labels ?? {}).sort()) labels[k] = n.labels![k]!;
       return { name, address: withPort(address, port), labels };
     }),
-    alertmanagers: (data.alerting?.alertmanagers ?? []).map((a: string) => withPort(a, 9093)),
+    alertmanagers: (data.alerting?.alertmanagers ?? (data.alertmanager ? [data.alertmanager.address ?? DEFAULTS.alertmanagerAddress] : [])).map((a: string) => withPort(a, 9093)),
     remoteWrite: (data.remote_write ?? []).map((rw: any) => {
       const out: RemoteWrite = { url: rw.url };
       if (rw.name !== undefined) out.name = rw.name;
@@ -360,7 +478,9 @@ function normalise(data: Record<string, any>): Cluster {
       temperatureWarningCelsius: data.alerts?.temperature_warning_celsius ?? DEFAULTS.temperatureWarningCelsius,
       temperatureCriticalCelsius: data.alerts?.temperature_critical_celsius ?? DEFAULTS.temperatureCriticalCelsius,
       textfileStaleAfter: data.alerts?.textfile_stale_after ?? DEFAULTS.textfileStaleAfter,
+      underVoltageKeepFiringFor: data.alerts?.under_voltage_keep_firing_for ?? DEFAULTS.underVoltageKeepFiringFor,
     },
+    ...(data.alertmanager ? { alertmanager: normaliseAlertmanager(data.alertmanager, withPort) } : {}),
   };
 }
 
