@@ -176,7 +176,7 @@ test('a node on another port gets node_exporter defaults of its own: every node_
   const out = tempDir('pi-textfile-ports-out-');
   const r = await runMain(['gen-config', '--config', config, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(out).sort(), ['pi-textfile.rules.yml', 'prometheus-node-exporter', 'prometheus-node-exporter.port-9200', 'prometheus.yml']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['grafana', 'pi-textfile.rules.yml', 'prometheus-node-exporter', 'prometheus-node-exporter.port-9200', 'prometheus.yml']);
   const main = fs.readFileSync(path.join(out, 'prometheus-node-exporter'), 'utf8');
   const other = fs.readFileSync(path.join(out, 'prometheus-node-exporter.port-9200'), 'utf8');
   assert.match(main, /on these nodes: pi1\.local\.\n/);

@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
+import { filesUnder, requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
 
 const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
+
 const promtool = requireTool('promtool', 'prometheus');
 const amtool = requireTool('amtool', 'prometheus-alertmanager');
 
@@ -17,13 +18,15 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
     const out = tempDir();
     const r = await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    const outputs = fs.readdirSync(out).sort();
+    const outputs = filesUnder(out);
     if (UPDATE) {
       fs.rmSync(path.join(dir, 'expected'), { recursive: true, force: true });
-      fs.mkdirSync(path.join(dir, 'expected'));
-      for (const f of outputs) fs.copyFileSync(path.join(out, f), path.join(dir, 'expected', f));
+      for (const f of outputs) {
+        fs.mkdirSync(path.dirname(path.join(dir, 'expected', f)), { recursive: true });
+        fs.copyFileSync(path.join(out, f), path.join(dir, 'expected', f));
+      }
     }
-    assert.deepEqual(outputs, fs.readdirSync(path.join(dir, 'expected')).sort(), `${name}: the files written`);
+    assert.deepEqual(outputs, filesUnder(path.join(dir, 'expected')), `${name}: the files written`);
     for (const f of outputs) assert.equal(fs.readFileSync(path.join(out, f), 'utf8'), fs.readFileSync(path.join(dir, 'expected', f), 'utf8'), `${name}/${f}`);
     const again = tempDir();
     await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', again]);

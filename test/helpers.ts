@@ -19,6 +19,14 @@ export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
 export const BUNDLE = path.join(ROOT, 'dist', 'pi-textfile.cjs');
 export const UPDATE = process.env.PI_TEXTFILE_UPDATE_GOLDEN === '1';
 
+/** Every file under dir, as relative paths, sorted. */
+export function filesUnder(dir: string, rel = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]))
+    .sort();
+}
+
 /** Copies the built program (every dist/*.cjs) into `dir`; returns the path of its entry point there. */
 export function copyProgram(dir: string): string {
   for (const f of fs.readdirSync(path.dirname(BUNDLE)).filter((n) => n.endsWith('.cjs'))) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(dir, f));

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { boardArgs, boardNames, BOARDS, BUNDLE, portable, ROOT, tempDir, which } from './helpers';
+import { boardArgs, boardNames, BOARDS, BUNDLE, filesUnder, portable, ROOT, tempDir, which } from './helpers';
 
 interface Platform {
   package: string;
@@ -89,8 +89,8 @@ for (const p of platforms) {
     const out = tempDir();
     const r = await run(argv, ['gen-config', '--config', path.join(cluster, 'cluster.yml'), '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    const expected = fs.readdirSync(path.join(cluster, 'expected')).sort();
-    assert.deepEqual(fs.readdirSync(out).sort(), expected);
+    const expected = filesUnder(path.join(cluster, 'expected'));
+    assert.deepEqual(filesUnder(out), expected);
     for (const f of expected) assert.equal(fs.readFileSync(path.join(out, f), 'utf8'), fs.readFileSync(path.join(cluster, 'expected', f), 'utf8'), f);
   });
 }

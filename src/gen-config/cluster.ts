@@ -63,6 +63,8 @@ export interface Cluster {
   remoteWrite: RemoteWrite[];
   alerts: { temperatureWarningCelsius: number; temperatureCriticalCelsius: number; textfileStaleAfter: string; underVoltageKeepFiringFor: string };
   alertmanager?: Alertmanager;
+  /** Grafana provisioning; absent when the description turns it off. */
+  grafana?: { prometheusUrl: string; dashboardsPath: string };
 }
 
 export type LoadResult = { ok: true; value: Cluster } | { ok: false; issues: Issue[] };
@@ -78,6 +80,7 @@ export const DEFAULTS = {
   textfileStaleAfter: '3m',
   underVoltageKeepFiringFor: '5m',
   alertmanagerAddress: 'localhost:9093',
+  grafanaDashboardsPath: '/var/lib/grafana/dashboards/pi-textfile',
   critical: { groupWait: '10s', groupInterval: '1m', repeatInterval: '1h' },
   warning: { groupWait: '5m', groupInterval: '30m', repeatInterval: '12h' },
 };
@@ -481,6 +484,14 @@ function normalise(data: Record<string, any>): Cluster {
       underVoltageKeepFiringFor: data.alerts?.under_voltage_keep_firing_for ?? DEFAULTS.underVoltageKeepFiringFor,
     },
     ...(data.alertmanager ? { alertmanager: normaliseAlertmanager(data.alertmanager, withPort) } : {}),
+    ...(data.grafana?.enabled === false
+      ? {}
+      : {
+          grafana: {
+            prometheusUrl: data.grafana?.prometheus_url ?? `http://${withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090)}`,
+            dashboardsPath: data.grafana?.dashboards_path ?? DEFAULTS.grafanaDashboardsPath,
+          },
+        }),
   };
 }
 
