@@ -7,9 +7,9 @@ import type { Raw } from './common';
 export function registerGenConfig(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command('gen-config')
-    .description('generate prometheus.yml, alert rules and node_exporter\'s ARGS from a cluster description')
+    .description('generate prometheus.yml, alert rules, node_exporter\'s ARGS, Grafana dashboards and Alertmanager routing from a cluster description')
     .requiredOption('--config <file>', 'the cluster description (YAML; schema: schemas/cluster.schema.json)')
-    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml and prometheus-node-exporter into DIR (without it: print prometheus.yml)')
+    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml, prometheus-node-exporter, Grafana\'s provisioning and dashboards (grafana/) and, with an alertmanager section, alertmanager.yml and prometheus-alertmanager into DIR (without it: print prometheus.yml)')
     .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
     .option('--force', 'overwrite files in DIR that pi-textfile did not generate')
     .option('--format <format>', 'how problems are reported: text (FILE:LINE:COLUMN lines on stderr), github (annotations on a pull request\'s lines), json (one object a line on stdout)', 'text')
