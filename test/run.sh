@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh clone on a Debian machine, in one command:
 #   bash test/run.sh
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
-#    "prometheus", "prometheus-node-exporter", "shellcheck"; systemd for systemd-analyze;
+#    "prometheus", "prometheus-node-exporter", "prometheus-alertmanager" with amtool,
+#    "shellcheck"; systemd for systemd-analyze;
 #    qemu-user and the arm64/armhf C libraries to run ARM builds of Node; lintian, mmdebstrap and
 #    systemd-container to check the Debian package and boot it under a real systemd), with
 #    apt-get as root (or through sudo);
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
+command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
