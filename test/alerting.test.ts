@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { BOARDS, freePort, httpGet, requireTool, ROOT, runMain, tempDir, waitFor } from './helpers';
+import { argsOf, BOARDS, fixtureVcgencmd, freePort, httpGet, requireTool, runMain, tempDir, waitFor } from './helpers';
 
 const prometheus = requireTool('prometheus', 'prometheus');
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -50,9 +50,8 @@ test('under-voltage reaches the critical receivers and its resolution follows; w
   const work = tempDir('pi-textfile-alerting-');
   const textfile = path.join(work, 'textfile');
   const out = path.join(work, 'config');
-  const vc = path.join(work, 'vcgencmd');
-  for (const d of [textfile, out, vc]) fs.mkdirSync(d);
-  fs.symlinkSync(path.join(ROOT, 'test', 'fixtures', 'fake-vcgencmd.sh'), path.join(vc, 'vcgencmd'));
+  for (const d of [textfile, out]) fs.mkdirSync(d);
+  const vcgencmd = fixtureVcgencmd(path.join(work, 'vcgencmd'), 'pi3b', {});
   const hooks = await receiver();
   t.after(() => hooks.close());
   const [promPort, nePort, amPort] = [await freePort(), await freePort(), await freePort()];
@@ -84,19 +83,19 @@ test('under-voltage reaches the critical receivers and its resolution follows; w
   assert.equal(gen.code, 0, gen.stderr);
 
   const collect = async (throttled: string): Promise<void> => {
-    fs.writeFileSync(path.join(vc, 'get_throttled.txt'), throttled);
+    fs.writeFileSync(path.join(path.dirname(vcgencmd), 'get_throttled.txt'), throttled);
     const r = await runMain(['collect', '--once', '--textfile.directory', textfile, '--path.procfs', path.join(BOARDS, 'pi3b', 'proc'), '--path.sysfs', path.join(BOARDS, 'pi3b', 'sys'),
-      '--vcgencmd', path.join(vc, 'vcgencmd'), '--collector.disable-defaults', '--collector.throttled']);
+      '--vcgencmd', vcgencmd, '--collector.disable-defaults', '--collector.throttled']);
     assert.equal(r.code, 0, r.stderr);
   };
   const recovered = fs.readFileSync(path.join(BOARDS, 'pi3b', 'vcgencmd', 'get_throttled.txt'), 'utf8');
   assert.equal(recovered.trim(), 'throttled=0x50000');
   await collect(recovered);
 
-  const argsOf = (file: string): string[] => /^ARGS="([^"]*)"$/m.exec(fs.readFileSync(path.join(out, file), 'utf8'))![1]!.split(' ');
-  children.push(spawn(exporter.path!, argsOf('prometheus-node-exporter'), { stdio: 'ignore' }));
+  const defaults = (file: string): string[] => argsOf(fs.readFileSync(path.join(out, file), 'utf8'));
+  children.push(spawn(exporter.path!, defaults('prometheus-node-exporter'), { stdio: 'ignore' }));
   await waitFor(async () => ((await httpGet(`http://127.0.0.1:${nePort}/metrics`)).status === 200 ? true : undefined), 15_000, 'node_exporter');
-  const amArgs = argsOf('prometheus-alertmanager');
+  const amArgs = defaults('prometheus-alertmanager');
   assert.deepEqual(amArgs, ['--cluster.listen-address=', `--web.listen-address=127.0.0.1:${amPort}`]);
   children.push(spawn(alertmanager.path!, [...amArgs, `--config.file=${path.join(out, 'alertmanager.yml')}`, `--storage.path=${path.join(work, 'am')}`], { stdio: 'ignore' }));
   await waitFor(async () => ((await httpGet(`http://127.0.0.1:${amPort}/-/ready`)).status === 200 ? true : undefined), 30_000, 'Alertmanager');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { formatIssue, loadCluster } from '../src/gen-config/cluster';
 import { renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../src/gen-config/render';
-import { requireTool, runMain, table, tempDir } from './helpers';
+import { argsOf, requireTool, runMain, table, tempDir } from './helpers';
 
 const promtool = requireTool('promtool', 'prometheus');
 const nodeExporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -187,7 +187,7 @@ test('a node on another port gets node_exporter defaults of its own: every node_
   // no port is opened (kingpin refuses an unknown flag first: exit 1).
   if (!nodeExporter.skip) {
     for (const text of [main, other]) {
-      const args = /^ARGS="([^"]*)"$/m.exec(text)![1]!.split(' ');
+      const args = argsOf(text);
       const r = spawnSync(nodeExporter.path!, [...args, '--version'], { encoding: 'utf8', timeout: 10_000 });
       assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     }

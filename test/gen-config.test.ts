@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { filesUnder, requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
+import { argsOf, filesUnder, requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
 
 const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
 
@@ -54,7 +54,7 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
       assert.match(r.stdout, /SUCCESS/);
       assert.match(r.stdout, /- 2 receivers/);
       assert.match(r.stdout, /- 3 inhibit rules/);
-      const args = /^ARGS="([^"]*)"$/m.exec(fs.readFileSync(path.join(expected, 'prometheus-alertmanager'), 'utf8'))![1]!.split(' ');
+      const args = argsOf(fs.readFileSync(path.join(expected, 'prometheus-alertmanager'), 'utf8'));
       assert.ok(args.includes('--cluster.listen-address='), 'no cluster gossip port');
       assert.ok(args.some((a) => /^--web\.listen-address=127\.0\.0\.1:9093$/.test(a)), args.join(' '));
     });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createGenerator } from 'ts-json-schema-generator';
 import { DATASOURCE_UID } from '../src/gen-config/grafana';
-import { boardArgs, BOARDS, freePort, httpGet, requireTool, ROOT, runMain, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, fixtureVcgencmd, freePort, httpGet, requireTool, ROOT, runMain, tempDir, waitFor } from './helpers';
 
 const prometheus = requireTool('prometheus', 'prometheus');
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -61,12 +61,8 @@ before(async () => {
     fs.mkdirSync(textfile);
     let args = boardArgs(n.board);
     if (n.throttled !== undefined) {
-      const vc = path.join(work, `vcgencmd-${n.name}`);
-      fs.mkdirSync(vc);
-      for (const f of fs.readdirSync(path.join(BOARDS, n.board, 'vcgencmd')).filter((f) => f.endsWith('.txt'))) fs.copyFileSync(path.join(BOARDS, n.board, 'vcgencmd', f), path.join(vc, f));
-      fs.writeFileSync(path.join(vc, 'get_throttled.txt'), n.throttled);
-      fs.symlinkSync(path.join(ROOT, 'test', 'fixtures', 'fake-vcgencmd.sh'), path.join(vc, 'vcgencmd'));
-      args = args.map((a) => (a === path.join(BOARDS, n.board, 'vcgencmd', 'vcgencmd') ? path.join(vc, 'vcgencmd') : a));
+      const vcgencmd = fixtureVcgencmd(path.join(work, `vcgencmd-${n.name}`), n.board, { get_throttled: n.throttled });
+      args = args.map((a) => (a === path.join(BOARDS, n.board, 'vcgencmd', 'vcgencmd') ? vcgencmd : a));
     }
     const r = await runMain(['collect', '--once', '--textfile.directory', textfile, ...args]);
     assert.equal(r.code, 0, r.stderr);

@@ -19,6 +19,23 @@ export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
 export const BUNDLE = path.join(ROOT, 'dist', 'pi-textfile.cjs');
 export const UPDATE = process.env.PI_TEXTFILE_UPDATE_GOLDEN === '1';
 
+/** The flags of an /etc/default file's ARGS="..." line, as its systemd unit passes them. */
+export function argsOf(defaultsText: string): string[] {
+  return /^ARGS="([^"]*)"$/m.exec(defaultsText)![1]!.split(' ');
+}
+
+/**
+ * A vcgencmd for a fixture board in `dir`: the board's captures, with `answers` in place of some
+ * (file name without .txt -> output), answered by the fixture stand-in. Returns its path.
+ */
+export function fixtureVcgencmd(dir: string, board: string, answers: Record<string, string>): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(path.join(BOARDS, board, 'vcgencmd')).filter((f) => f.endsWith('.txt'))) fs.copyFileSync(path.join(BOARDS, board, 'vcgencmd', f), path.join(dir, f));
+  for (const [key, text] of Object.entries(answers)) fs.writeFileSync(path.join(dir, `${key}.txt`), text);
+  fs.symlinkSync(path.join(ROOT, 'test', 'fixtures', 'fake-vcgencmd.sh'), path.join(dir, 'vcgencmd'));
+  return path.join(dir, 'vcgencmd');
+}
+
 /** Every file under dir, as relative paths, sorted. */
 export function filesUnder(dir: string, rel = ''): string[] {
   return fs

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { boardArgs, freePort, httpGet, requireTool, runBundle, runMain, tempDir, waitFor } from './helpers';
+import { argsOf, boardArgs, freePort, httpGet, requireTool, runBundle, runMain, tempDir, waitFor } from './helpers';
 
 const prometheus = requireTool('prometheus', 'prometheus');
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -49,7 +49,7 @@ test('Prometheus with the generated config scrapes collect\'s file through node_
   assert.equal(written.code, 0, written.stderr);
 
   const defaults = fs.readFileSync(path.join(out, 'prometheus-node-exporter'), 'utf8');
-  const args = /^ARGS="([^"]*)"$/m.exec(defaults)![1]!.split(' ');
+  const args = argsOf(defaults);
   const ne = spawn(exporter.path!, args, { stdio: 'ignore' });
   children.push(ne);
   const neUp = await waitFor(async () => ((await httpGet(`http://127.0.0.1:${nePort}/metrics`)).status === 200 ? true : undefined), 15_000, 'node_exporter');

@@ -246,12 +246,13 @@ function ms(d: string): number {
   return parseDuration(d) ?? NaN;
 }
 
+const str = (v: unknown): v is string => typeof v === 'string';
+const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Checks a JSON Schema cannot express. Runs on whatever parts are well-formed. */
 function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[] {
   const issues: Issue[] = [];
   const at = (pointer: string, message: string, key?: string) => issues.push({ ...locate(pointer, key), pointer, message });
-  const str = (v: unknown): v is string => typeof v === 'string';
-  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
   const checkAddress = (pointer: string, v: unknown) => {
     if (!str(v)) return;
@@ -371,7 +372,6 @@ function alertmanagerChecks(
   tooLong: (pointer: string, v: unknown) => void,
   checkAddress: (pointer: string, v: unknown) => void,
 ): void {
-  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   checkAddress('/alertmanager/address', am.address);
   const names = new Map<string, number>();
   if (Array.isArray(am.receivers)) {
