@@ -13,7 +13,8 @@
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const withTests = process.argv.includes('--tests');
 
@@ -72,7 +73,11 @@ const main = await build({
   legalComments: 'eof',
   metafile: true,
 });
-copyFileSync('src/launcher.cjs', 'dist/pi-textfile.cjs');
+// The launcher keys its code cache by main.cjs's hash, among other things.
+const launcher = readFileSync('src/launcher.cjs', 'utf8');
+const buildId = createHash('sha256').update(readFileSync('dist/main.cjs')).digest('hex').slice(0, 16);
+if (!launcher.includes("var BUILD_ID = 'development';")) throw new Error('src/launcher.cjs has no BUILD_ID to set');
+writeFileSync('dist/pi-textfile.cjs', launcher.replace("var BUILD_ID = 'development';", `var BUILD_ID = '${buildId}';`));
 chmodSync('dist/pi-textfile.cjs', 0o755);
 const sizes = [`main.cjs ${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`];
 const meta = { main: main.metafile };

@@ -75,13 +75,14 @@ for (const f of readdirSync(path.join(root, 'dist')).filter((n) => n.endsWith('.
   put(`usr/lib/pi-textfile/${f}`, readFileSync(path.join(root, 'dist', f)));
 }
 const launcher = readFileSync(path.join(root, 'dist', 'pi-textfile.cjs'), 'utf8');
-if (!launcher.includes("require('./main.cjs')")) throw new Error('dist/pi-textfile.cjs does not load ./main.cjs');
-put('usr/bin/pi-textfile', launcher.replace("require('./main.cjs')", "require('/usr/lib/pi-textfile/main.cjs')"), 0o755);
+const mainBeside = "require('path').join(__dirname, 'main.cjs')";
+if (!launcher.includes(mainBeside)) throw new Error('dist/pi-textfile.cjs does not load main.cjs from beside itself');
+put('usr/bin/pi-textfile', launcher.replace(mainBeside, "'/usr/lib/pi-textfile/main.cjs'"), 0o755);
 
 // The units, starting the packaged program; their documentation is the man page.
 for (const f of readdirSync(path.join(root, 'systemd')).filter((n) => /\.(service|timer)$/.test(n)).sort()) {
   const unit = readFileSync(path.join(root, 'systemd', f), 'utf8')
-    .replaceAll('ExecStart=/usr/local/bin/pi-textfile ', 'ExecStart=/usr/bin/pi-textfile ')
+    .replace(/^(ExecStart=(?:\/usr\/bin\/env node(?: --\S+)+ )?)\/usr\/local\/bin\/pi-textfile /gm, '$1/usr/bin/pi-textfile ')
     .replaceAll('Documentation=file:/usr/local/lib/node_modules/pi-textfile/README.md', 'Documentation=man:pi-textfile(1) file:/usr/share/doc/pi-textfile/README.md.gz');
   if (unit.includes('/usr/local/')) throw new Error(`systemd/${f} still names /usr/local after rewriting`);
   put(`lib/systemd/system/${f}`, unit);

@@ -1,16 +1,23 @@
 import { main } from './cli/main';
 
-// `pi-textfile ... | head` closes the pipe early: that is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(process.exitCode ?? 0);
-  });
+// `pi-textfile ... | head` closes the pipe early: that is not an error worth a stack trace. The
+// streams are set up on first use only: a `collect --once` that has nothing to say never pays
+// for creating them.
+const ready = new Set<NodeJS.WriteStream>();
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!ready.has(stream)) {
+    ready.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  stream.write(text);
 }
 
 main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
+  stdout: (s) => write(process.stdout, s),
+  stderr: (s) => write(process.stderr, s),
 }).then((code) => {
   process.exitCode = code;
 });

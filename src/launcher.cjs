@@ -3,6 +3,19 @@
 // (Node 12 is what Raspberry Pi OS bullseye installs) on: it refuses a Node older than 18.17 in
 // one line instead of the SyntaxError the program itself would raise there, then loads the
 // program (main.cjs, beside this file).
+//
+// `collect --once` with a --textfile.directory (how the timer's service and cron run it every
+// 30 s) loads the program through a V8 code cache kept in that directory: the program's functions
+// are then not compiled again on every run. (The long-running mode starts once per boot: a cache
+// would only keep more code in its memory.) The cache is a hidden file, `.pi-textfile.code-cache`, which
+// node_exporter ignores (it reads *.prom only). It is used only when:
+// - it is a regular file (not a link), owned by this process's user, writable by nobody else;
+// - its key matches: this Node's version and architecture, and the program's build id, size
+//   and modification time;
+// - V8 accepts it (V8 checks its own version, flags and the source's length).
+// Anything else is a miss: the program loads as usual and the cache is written anew, atomically
+// (a temporary file created with O_EXCL|O_NOFOLLOW, fsynced, renamed), when the run ends. A
+// cache is never written through a link nor trusted across versions.
 'use strict';
 var parts = process.versions.node.split('.');
 var major = Number(parts[0]);
@@ -14,4 +27,101 @@ if (major < 18 || (major === 18 && minor < 17)) {
   );
   process.exit(2);
 }
-require('./main.cjs');
+
+// The program; the Debian package's copy of this file names its installed path instead.
+var MAIN = require('path').join(__dirname, 'main.cjs');
+// Replaced by scripts/build.mjs with a hash of main.cjs.
+var BUILD_ID = 'development';
+var CACHE_NAME = '.pi-textfile.code-cache';
+var MAX_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** The directory `collect --once` writes to, when it is given; null for anything else. */
+function textfileDirectory(argv) {
+  if (argv[0] !== 'collect') return null;
+  var dir = null;
+  var once = false;
+  for (var i = 1; i < argv.length; i++) {
+    var a = argv[i];
+    if (a === '--help' || a === '-h' || a === '--stdout') return null;
+    if (a === '--once') once = true;
+    else if (a === '--textfile.directory' && i + 1 < argv.length) dir = argv[++i];
+    else if (a.indexOf('--textfile.directory=') === 0) dir = a.slice('--textfile.directory='.length);
+  }
+  return once && dir !== '' ? dir : null;
+}
+
+function loadWithCache(dir) {
+  var fs = require('fs');
+  var vm = require('vm');
+  var Module = require('module');
+  var source = fs.readFileSync(MAIN, 'utf8');
+  var stat = fs.statSync(MAIN);
+  var key = [process.version, process.arch, BUILD_ID, stat.size, stat.mtimeMs].join(' ');
+  var cacheFile = require('path').join(dir, CACHE_NAME);
+  var cached = readCache(fs, cacheFile, key);
+  var script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: cached === null ? undefined : cached });
+  if (cached === null || script.cachedDataRejected) {
+    // Written once the program has run, so that the cache holds every function it compiled.
+    // Only after a run that succeeded: a directory collect refused gets nothing from us either.
+    process.once('exit', function (code) {
+      if (code === 0) writeCache(fs, cacheFile, key, script);
+    });
+  }
+  var mod = new Module(MAIN, module);
+  mod.filename = MAIN;
+  var fn = script.runInThisContext();
+  fn.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, require('path').dirname(MAIN));
+}
+
+/** The cached data for `key`, or null: absent, not ours, someone else may write it, or stale. */
+function readCache(fs, file, key) {
+  var fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    return null;
+  }
+  try {
+    var st = fs.fstatSync(fd);
+    if (!st.isFile() || st.uid !== process.geteuid() || (st.mode & 18) !== 0 || st.size > MAX_CACHE_BYTES) return null;
+    var buf = Buffer.allocUnsafe(st.size);
+    var n = fs.readSync(fd, buf, 0, st.size, 0);
+    var header = Buffer.from(key + '\n');
+    if (n !== st.size || n <= header.length || !buf.subarray(0, header.length).equals(header)) return null;
+    return buf.subarray(header.length);
+  } catch (e) {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function writeCache(fs, file, key, script) {
+  var tmp = require('path').join(require('path').dirname(file), '.' + CACHE_NAME + '.' + hex() + hex() + '.tmp');
+  var fd;
+  try {
+    var data = script.createCachedData();
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 384);
+    fs.writeSync(fd, Buffer.concat([Buffer.from(key + '\n'), data]));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A cache that cannot be written (read-only or full disk) costs only the next run's compile.
+    if (fd !== undefined) fs.closeSync(fd);
+    try {
+      fs.unlinkSync(tmp);
+    } catch (e2) {
+      // never created
+    }
+  }
+}
+
+function hex() {
+  return (Math.floor(Math.random() * 0x100000000) + 0x100000000).toString(16).slice(1);
+}
+
+var dir = textfileDirectory(process.argv.slice(2));
+if (dir === null) require(MAIN);
+else loadWithCache(dir);

@@ -10,7 +10,7 @@ test('the program is one file per part, with no node_modules: the entry point st
   const dir = path.dirname(BUNDLE);
   assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).sort(), ['deploy.cjs', 'gen-config.cjs', 'main.cjs', 'pi-textfile.cjs', 'program.cjs']);
   assert.ok(fs.readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n'));
-  assert.match(fs.readFileSync(BUNDLE, 'utf8'), /require\('\.\/main\.cjs'\)/);
+  assert.match(fs.readFileSync(BUNDLE, 'utf8'), /var MAIN = require\('path'\)\.join\(__dirname, 'main\.cjs'\);/);
   const text = fs.readFileSync(path.join(dir, 'main.cjs'), 'utf8');
   // collect is parsed in the main file; the commander program and the other commands are parts.
   assert.match(text, /require\("\.\/program\.cjs"\)/);

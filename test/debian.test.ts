@@ -130,7 +130,10 @@ test('booted under a real systemd: installed in the image, the timer runs as its
     fs.writeFileSync(path.join(root, 'etc', 'systemd', 'system', `${unit}.d`, 'board.conf'), `[Service]\nExecStart=\nExecStart=${exec} ${boardArgs}\n`);
   };
   dropIn('pi-textfile.service', '/usr/bin/pi-textfile collect --once --textfile.directory=/run/pi-textfile');
-  dropIn('pi-textfile-daemon.service', '/usr/bin/pi-textfile collect --interval=5s --textfile.directory=/run/pi-textfile');
+  // The daemon as packaged (its Node flags included), every 5 s.
+  const daemonExec = /^ExecStart=(.*)$/m.exec(fs.readFileSync(path.join(ROOT, 'systemd', 'pi-textfile-daemon.service'), 'utf8'))![1]!;
+  assert.match(daemonExec, / --interval=30s /);
+  dropIn('pi-textfile-daemon.service', daemonExec.replace('/usr/local/bin/pi-textfile ', '/usr/bin/pi-textfile ').replace(' --interval=30s ', ' --interval=5s '));
   // The driver, started once the system is up; it powers the container off when done.
   fs.writeFileSync(
     path.join(root, 'etc', 'systemd', 'system', 'package-e2e.service'),

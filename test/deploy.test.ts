@@ -22,7 +22,7 @@ function runnableShippedUnits(): string {
   const dir = tempDir('pi-textfile-units-');
   for (const u of UNITS) {
     const text = fs.readFileSync(path.join(ROOT, 'systemd', u), 'utf8');
-    assert.ok(u.endsWith('.timer') || text.includes('ExecStart=/usr/local/bin/pi-textfile collect '), `${u} starts /usr/local/bin/pi-textfile`);
+    assert.ok(u.endsWith('.timer') || /^ExecStart=(\/usr\/bin\/env node( --\S+)+ )?\/usr\/local\/bin\/pi-textfile collect /m.test(text), `${u} starts /usr/local/bin/pi-textfile`);
     fs.writeFileSync(path.join(dir, u), text.split('ExecStart=/usr/local/bin/pi-textfile ').join(`ExecStart=${BUNDLE} `));
   }
   return dir;
@@ -93,7 +93,7 @@ test('the services run unprivileged, write only /run/pi-textfile, and reach only
     ]) {
       assert.ok(text.split('\n').includes(line), `${s} has ${line}`);
     }
-    assert.match(text, /^ExecStart=\S+ collect .*--textfile\.directory=\/run\/pi-textfile$/m);
+    assert.match(text, /^ExecStart=(\/usr\/bin\/env node( --\S+)+ )?\S+ collect .*--textfile\.directory=\/run\/pi-textfile$/m);
     assert.doesNotMatch(text, /^ReadWritePaths=/m, `${s} has no other writable path`);
     // A dynamic user's preserved runtime directory is kept under /run/private (0700), where
     // node_exporter cannot read the file (seen under a real systemd: test/debian.test.ts).

@@ -159,7 +159,7 @@ test('many concurrent runs: every run succeeds, the file is whole and valid, no 
     }));
   assert.deepEqual(await Promise.all(runs), Array(12).fill(0));
   const files = fs.readdirSync(dir).sort();
-  assert.deepEqual(files, ['.pi-textfile.prom.boot-cache.json', 'pi-textfile.prom'].filter((f) => files.includes(f)));
+  assert.deepEqual(files, ['.pi-textfile.code-cache', '.pi-textfile.prom.boot-cache.json', 'pi-textfile.prom'].filter((f) => files.includes(f)));
   assert.ok(files.includes('pi-textfile.prom'));
   const text = fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8');
   const golden = fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8');

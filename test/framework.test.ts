@@ -162,31 +162,61 @@ test('long-running mode: one run per interval on an injected clock, a failed wri
   assert.equal(writes.length, 3, 'written at every tick once the directory exists');
 });
 
-test('long-running mode and a hung vcgencmd: SIGTERM (twice) ends collect at once (exit 0), its vcgencmd children with it', async () => {
+/** Starts collect with a vcgencmd that runs `script` (its marker command findable by pgrep), waits until that runs. */
+async function collectWithVcgencmd(mode: readonly string[], script: (marker: string) => string, marker: string, timeout: string, detached = false) {
   const dir = tempDir('pi-textfile-sigterm-');
-  const marker = `sleep 60.${process.pid}${Date.now() % 100000}1`;
-  const hang = path.join(tempDir('pi-textfile-vc-'), 'vcgencmd');
-  fs.writeFileSync(hang, `#!/bin/sh\nexec ${marker}\n`, { mode: 0o755 });
-  const args = boardArgs('pi4b');
-  args[args.indexOf('--vcgencmd') + 1] = hang;
-  for (const [mode, expected] of [[['--interval', '1s'], 0], [['--once'], 143]] as const) {
-    const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', '60s', ...args], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    try {
-      await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status === 0 ? true : undefined), 10_000, 'vcgencmd to start');
-    } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
-    }
-    const started = Date.now();
-    child.kill('SIGTERM');
-    child.kill('SIGTERM'); // a second one, as an impatient operator or systemd sends, must not orphan them
-    const code = await exited;
-    assert.equal(code, expected, mode.join(' '));
-    assert.ok(Date.now() - started < 3000);
-    await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
+  const vc = path.join(tempDir('pi-textfile-vc-'), 'vcgencmd');
+  fs.writeFileSync(vc, `#!/bin/sh\n${script(marker)}`, { mode: 0o755 });
+  const argv = boardArgs('pi4b');
+  argv[argv.indexOf('--vcgencmd') + 1] = vc;
+  const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', timeout, ...argv], { stdio: 'ignore', detached });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status === 0 ? true : undefined), 10_000, 'vcgencmd to start');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
   }
-  assert.ok(!fs.existsSync(path.join(dir, 'pi-textfile.prom')), 'a stopped run writes nothing');
+  return { child, exited, dir };
+}
+
+
+let markers = 0;
+const markerFor = (seconds: number): string => `sleep ${seconds}.${process.pid}${Date.now() % 100000}${++markers}`;
+
+test('SIGTERM to collect alone is handled when its vcgencmd call returns or times out: exit 143 (--once) or 0, nothing written, no child left', async () => {
+  // Spawns are synchronous: a vcgencmd that hangs (killed at --vcgencmd.timeout 2s), and one that answers after a second.
+  const cases = [
+    { name: 'hung', seconds: 60, script: (m: string) => `exec ${m}\n`, timeout: '2s', within: 2000 + 1500 },
+    { name: 'slow', seconds: 1, script: (m: string) => `${m}\necho throttled=0x0\n`, timeout: '60s', within: 2000 + 1500 },
+  ];
+  for (const mode of [['--once'], ['--interval', '1s']]) {
+    for (const c of cases) {
+      const marker = markerFor(c.seconds);
+      const { child, exited, dir } = await collectWithVcgencmd(mode, c.script, marker, c.timeout);
+      const started = Date.now();
+      child.kill('SIGTERM');
+      child.kill('SIGTERM'); // a second one, as an impatient operator sends, must not orphan them
+      const what = `${mode.join(' ')}, ${c.name}`;
+      assert.equal(await exited, mode[0] === '--once' ? 143 : 0, what);
+      assert.ok(Date.now() - started < c.within, `${what}: ${Date.now() - started} ms`);
+      await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
+      assert.deepEqual(fs.readdirSync(dir), [], `${what}: a stopped run writes nothing`);
+    }
+  }
+});
+
+test('SIGTERM to collect\'s process group, as systemd and a terminal send it, ends a hung vcgencmd and collect at once', async () => {
+  for (const [mode, expected] of [[['--once'], 143], [['--interval', '1s'], 0]] as const) {
+    const marker = markerFor(60);
+    const { child, exited, dir } = await collectWithVcgencmd(mode, (m) => `exec ${m}\n`, marker, '60s', true);
+    const started = Date.now();
+    process.kill(-child.pid!, 'SIGTERM');
+    assert.equal(await exited, expected, mode.join(' '));
+    assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
+    await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
+    assert.deepEqual(fs.readdirSync(dir), []);
+  }
 });
 
 test('killing collect\'s whole process group (as timeout and systemd do) leaves no vcgencmd behind', async () => {
@@ -291,7 +321,7 @@ test('the long-running mode started in a terminal says once where it writes, how
     wallMs: () => 0,
     textfileDirectory: () => dir,
     signal: controller.signal,
-    terminal: true,
+    terminal: () => true,
     sleep: async () => controller.abort(),
   };
   const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { COLLECTORS } from '../framework/registry';
-import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions, type Io } from '../commands/collect';
+import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions, type Io, type StopSignal } from '../commands/collect';
 import { EXIT_INVALID, UserError } from '../errors';
 import type { VcgencmdRunner } from '../framework/vcgencmd';
 import { durationFlag, type Raw } from './common';
@@ -104,18 +104,34 @@ export function parseCollectArgv(argv: readonly string[]): Raw {
   return raw;
 }
 
+/** A StopSignal and its trigger: what an AbortController gives, without loading one. */
+function createStopSignal(): StopSignal & { stop(): void } {
+  const listeners = new Set<() => void>();
+  const self = {
+    aborted: false,
+    addEventListener: (_type: 'abort', listener: () => void) => void listeners.add(listener),
+    removeEventListener: (_type: 'abort', listener: () => void) => void listeners.delete(listener),
+    stop() {
+      if (self.aborted) return;
+      self.aborted = true;
+      for (const l of [...listeners]) l();
+    },
+  };
+  return self;
+}
+
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Runs collect with parsed flags: the stop signals end the loop and every vcgencmd still running. */
 export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectDeps>): Promise<number> {
   const opts = collectOptionsFrom(raw);
   // A stop request ends the loop, ends every vcgencmd still running, and writes nothing more.
-  const controller = new AbortController();
+  const stopSignal = createStopSignal();
   const runners = new Set<VcgencmdRunner>();
   let signal: string | undefined;
   const stop = (name: string): void => {
     signal ??= name;
-    controller.abort();
+    stopSignal.stop();
     for (const r of runners) r.killAll();
   };
   const onTerm = (): void => stop('SIGTERM');
@@ -125,7 +141,7 @@ export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectD
   try {
     const code = await runCollect(opts, io, {
       ...defaultCollectDeps(),
-      signal: controller.signal,
+      signal: stopSignal,
       onRunner: (r) => {
         runners.clear();
         runners.add(r);

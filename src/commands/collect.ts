@@ -34,26 +34,36 @@ export interface Io {
   stderr(text: string): void;
 }
 
+/**
+ * A stop request, as an AbortSignal carries one (tests pass AbortController's); the CLI's own
+ * is a plain object, since loading AbortController costs collect's start-up about 1 ms.
+ */
+export interface StopSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface CollectDeps {
   /** Monotonic seconds, for collector durations; tests inject a fixed clock. */
   now(): number;
   /** Wall-clock milliseconds, for temp-file ages and the long-running mode's schedule. */
   wallMs(): number;
   /** Waits `ms` or until `signal` aborts (the long-running mode's pause; tests inject a clock). */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: StopSignal): Promise<void>;
   /** Finds node_exporter's textfile directory when --textfile.directory is not given. */
   textfileDirectory(opts: CollectOptions): string;
   /** PATH searched for vcgencmd. */
   searchPath?: string;
   /** Ends the loop (SIGTERM/SIGINT in the CLI). */
-  signal?: AbortSignal;
-  /** Whether stderr is a terminal: a person started the long-running mode by hand, and is told what it does. */
-  terminal?: boolean;
+  signal?: StopSignal;
+  /** Whether stderr is a terminal: a person started the long-running mode by hand, and is told what it does. Asked only then. */
+  terminal?(): boolean;
   /** Told about every vcgencmd runner, so that a signal can end its children. */
   onRunner?(runner: VcgencmdRunner): void;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: StopSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -67,10 +77,15 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export const defaultCollectDeps = (): CollectDeps => ({
-  now: () => performance.now() / 1000,
+  // process.hrtime, not performance.now(): the performance global is loaded on first use, at a cost.
+  now: () => {
+    const [s, ns] = process.hrtime();
+    return s + ns / 1e9;
+  },
   wallMs: () => Date.now(),
   sleep,
-  terminal: process.stderr.isTTY === true,
+  // isatty, not process.stderr.isTTY: creating the stream (a socket under systemd) costs memory.
+  terminal: () => require('node:tty').isatty(2) as boolean,
   textfileDirectory(opts) {
     // Only manual runs get here (the units and cron pass --textfile.directory): the shared rule
     // and its /proc scan are loaded only then.
@@ -91,7 +106,8 @@ export interface RunResult {
 export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cacheFile: string | null): Promise<RunResult> {
   const proc = mountFiles(opts.paths.procfs);
   const sys = mountFiles(opts.paths.sysfs);
-  const runner = createVcgencmd({ path: opts.vcgencmd, timeoutMs: opts.vcgencmdTimeoutMs, searchPath: deps.searchPath });
+  // Synchronous spawns: cheaper in CPU and memory (see framework/vcgencmd.ts).
+  const runner = createVcgencmd({ path: opts.vcgencmd, timeoutMs: opts.vcgencmdTimeoutMs, searchPath: deps.searchPath, synchronous: true });
   deps.onRunner?.(runner);
   let bootId: string | null = null;
   if (cacheFile !== null) {
@@ -149,6 +165,9 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
   const target = path.join(dir, opts.textfileName);
   const cacheFile = path.join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile);
+  // A stop signal that arrived during a synchronous spawn is delivered only when the event loop
+  // turns: let it turn once before deciding to write.
+  await new Promise((resolve) => setImmediate(resolve));
   if (deps.signal?.aborted) return; // asked to stop: its children were killed, the readings are incomplete
   reportFailures(run.results, io);
   writeAtomically(target, run.exposition);
@@ -175,7 +194,7 @@ export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps
     await writeOnce(opts, io, deps, dir);
     return EXIT_OK;
   }
-  if (deps.terminal) {
+  if (deps.terminal?.()) {
     io.stderr(`pi-textfile: collecting every ${opts.intervalMs / 1000}s into ${path.join(dir, opts.textfileName)}; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`);
   }
   // Long-running mode: one collection per interval, each starting `intervalMs` after the previous

@@ -25,9 +25,13 @@ export function renderUnit(name: string, nodePath: string, bundlePath: string, l
   const template = UNITS[name];
   if (template === undefined) throw new Error(`no unit template ${name}`);
   const readme = path.join(path.dirname(path.dirname(bundlePath)), 'README.md');
+  // `ExecStart=BINARY ARGS`, or `ExecStart=/usr/bin/env node NODE-FLAGS BINARY ARGS` (the
+  // long-running unit's V8 settings): this Node, the flags if any, this bundle.
   let text = template
-    .split(`ExecStart=${TEMPLATE_BINARY} `)
-    .join(`ExecStart=${systemdQuote(nodePath)} ${systemdQuote(bundlePath)} `)
+    .replace(
+      new RegExp(`^ExecStart=(?:/usr/bin/env node((?: --[a-z0-9-]+(?:=[0-9]+)?)+) )?${TEMPLATE_BINARY} `, 'gm'),
+      (_m, flags: string | undefined) => `ExecStart=${systemdQuote(nodePath)}${flags ?? ''} ${systemdQuote(bundlePath)} `,
+    )
     .split(`Documentation=${TEMPLATE_README}`)
     .join(`Documentation=file:${readme.replace(/%/g, '%%').replace(/ /g, '%20')}`);
   if (name === SERVICE && link !== null) text = text.replace('\n[Unit]', `\n${LINK_RECORD}${link}\n\n[Unit]`);

@@ -47,6 +47,18 @@ function kindOf(stat: fs.Stats): string {
   return 'is not a regular file';
 }
 
+let scratchBuffer: Buffer | undefined;
+
+/** The shared read buffer, at least `size` bytes, keeping its first `keep` bytes when it grows. */
+function scratch(size: number, keep = 0): Buffer {
+  if (scratchBuffer === undefined || scratchBuffer.length < size) {
+    const grown = Buffer.allocUnsafe(size);
+    if (scratchBuffer !== undefined) scratchBuffer.copy(grown, 0, 0, keep);
+    scratchBuffer = grown;
+  }
+  return scratchBuffer;
+}
+
 /**
  * Reads at most `maxBytes` of a regular file without blocking; null if it does not exist. With
  * `noFollow`, a link there is not followed (and fails, ELOOP).
@@ -63,16 +75,19 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new HostReadError(file, kindOf(stat));
-    // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap.
-    const buf = Buffer.allocUnsafe(maxBytes + 1);
+    // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap,
+    // into one scratch buffer that grows as needed and is reused by every read (a run reads some
+    // twenty tiny files; a fresh 256 KiB buffer each time costs a garbage collection).
+    let buf = scratch(Math.min(maxBytes + 1, 16 * 1024));
     let length = 0;
     for (;;) {
+      if (length === buf.length) buf = scratch(Math.min(maxBytes + 1, buf.length * 4), length);
       const n = fs.readSync(fd, buf, length, buf.length - length, null);
       if (n === 0) break;
       length += n;
       if (length > maxBytes) throw new HostReadError(file, `is larger than ${maxBytes / 1024} KiB, which no sysfs/procfs file is`);
     }
-    return buf.subarray(0, length);
+    return Buffer.from(buf.subarray(0, length));
   } catch (err) {
     if (err instanceof HostReadError) throw err;
     throw new HostReadError(file, describeFsError(err));

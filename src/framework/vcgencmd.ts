@@ -11,11 +11,18 @@
  *   calls in the same run fail at once instead of each waiting out its own timeout.
  * - Failures are classified (missing, permission, firmware error, timeout, ...) into a
  *   VcgencmdError whose message says what to do.
+ * - collect spawns synchronously, one call at a time: the firmware serialises mailbox calls, so
+ *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
+ *   timers (measured: about 2 ms less CPU per collection of three calls in the long-running mode, and a resident size
+ *   that stays flat). The event loop turns between calls, so a stop request is handled before the
+ *   next call starts; one that reaches pi-textfile alone during a call waits for that call to
+ *   return or time out (--vcgencmd.timeout). systemd, `timeout` and a terminal signal the whole
+ *   process group, which ends vcgencmd at once. doctor spawns asynchronously.
  *
  * Output formats and error texts: raspberrypi/utils vcgencmd/vcgencmd.c (current, mailbox based)
  * and raspberrypi/userland host_applications/linux/apps/gencmd/gencmd.c (legacy, VCHI based).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -41,7 +48,12 @@ export interface VcgencmdOptions {
   searchPath?: string;
   /** Run vcgencmd through this command (doctor: setpriv, to run it as the service's user). */
   prefix?: readonly string[];
+  /** Spawn synchronously (a single run; see the top of this file). */
+  synchronous?: boolean;
 }
+
+/** What vcgencmd may print that is kept (its real answers are under 2 KiB). */
+const MAX_OUTPUT = 65536;
 
 export const WELL_KNOWN_PATHS = ['/usr/bin/vcgencmd', '/opt/vc/bin/vcgencmd'];
 
@@ -102,10 +114,17 @@ export interface VcgencmdRunner {
   run(args: readonly string[]): Promise<string>;
   /** The vcgencmd that runs (throws a VcgencmdError if there is none). */
   resolve(): string;
-  /** Kills every call still running (on SIGTERM/SIGINT and at exit). */
+  /** Kills every call still running and refuses later ones (on SIGTERM/SIGINT). */
   killAll(): void;
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
+}
+
+let childEnvironment: NodeJS.ProcessEnv | undefined;
+
+/** vcgencmd's environment: pi-textfile's, in the C locale. Built once: reading process.env whole is slow. */
+function childEnv(): NodeJS.ProcessEnv {
+  return (childEnvironment ??= { ...process.env, LC_ALL: 'C' });
 }
 
 export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
@@ -113,9 +132,17 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   let tripped: string | null = null;
   let spawned = 0;
   const live = new Set<number>();
-  const killAll = (): void => {
+  let stopped = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  const killLive = (): void => {
     for (const pid of live) kill(pid);
   };
+  const killAll = (): void => {
+    stopped = true;
+    killLive();
+  };
+  const refused = (): VcgencmdError | null =>
+    stopped ? new VcgencmdError('skipped', 'vcgencmd not attempted: pi-textfile is stopping') : tripped !== null ? new VcgencmdError('skipped', `vcgencmd not attempted: ${tripped}`) : null;
 
   function resolve(): string {
     if (resolved === undefined) {
@@ -134,10 +161,64 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     return resolved;
   }
 
+  const timeoutError = (args: readonly string[]): VcgencmdError => {
+    const seconds = options.timeoutMs / 1000;
+    tripped = `an earlier vcgencmd call did not answer within ${seconds}s`;
+    return new VcgencmdError(
+      'timeout',
+      `vcgencmd ${args.join(' ')} did not answer within ${seconds}s and was killed; the firmware may be hung ` +
+        `(check dmesg for "Firmware transaction timeout"), or raise --vcgencmd.timeout`,
+    );
+  };
+  const startError = (file: string, err: NodeJS.ErrnoException): VcgencmdError =>
+    err.code === 'ENOENT'
+      ? new VcgencmdError('missing', `vcgencmd not found at ${file}`)
+      : err.code === 'EACCES'
+        ? new VcgencmdError('permission', `${file} is not executable by this user (permission denied)`)
+        : new VcgencmdError('exit', `cannot start ${file}: ${err.message}`);
+
+  /** The command line for one call: vcgencmd and its arguments, behind the prefix if any. */
+  const commandLine = (file: string, args: readonly string[]): [string, string[]] => {
+    const prefix = options.prefix ?? [];
+    return prefix.length > 0 ? [prefix[0]!, [...prefix.slice(1), file, ...args]] : [file, [...args]];
+  };
+
+  /** One call, synchronously: the answer, or a VcgencmdError thrown. */
+  function runSync(args: readonly string[]): string {
+    const refusal = refused();
+    if (refusal !== null) throw refusal;
+    const file = resolve();
+    spawned++;
+    const [command, argv] = commandLine(file, args);
+    const r = spawnSync(command, argv, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv(),
+      encoding: 'utf8',
+      timeout: options.timeoutMs,
+      killSignal: 'SIGKILL',
+      maxBuffer: MAX_OUTPUT,
+    });
+    const err = r.error as NodeJS.ErrnoException | undefined;
+    if (err !== undefined) {
+      if (err.code === 'ETIMEDOUT') throw timeoutError(args);
+      // Output past the cap: the child was killed; judge what it said before that.
+      if (err.code !== 'ENOBUFS') throw startError(file, err);
+    }
+    return classifyResult(args, r.status, r.stdout ?? '', r.stderr ?? '');
+  }
+
   function run(args: readonly string[]): Promise<string> {
+    if (options.synchronous) {
+      // One call at a time, each in its own turn of the event loop, so that a stop signal that
+      // arrived during one call is handled (killAll) before the next starts.
+      const answer = queue.then(() => new Promise((next) => setImmediate(next))).then(() => runSync(args));
+      queue = answer.catch(() => undefined);
+      return answer;
+    }
     return new Promise<string>((resolvePromise, reject) => {
-      if (tripped !== null) {
-        reject(new VcgencmdError('skipped', `vcgencmd not attempted: ${tripped}`));
+      const refusal = refused();
+      if (refusal !== null) {
+        reject(refusal);
         return;
       }
       let file: string;
@@ -147,14 +228,14 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         reject(err);
         return;
       }
-      const prefix = options.prefix ?? [];
-      const child = spawn(prefix.length > 0 ? prefix[0]! : file, [...prefix.slice(1), ...(prefix.length > 0 ? [file] : []), ...args], {
+      const [command, argv] = commandLine(file, args);
+      const child = spawn(command, argv, {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LC_ALL: 'C' },
+        env: childEnv(),
       });
       spawned++;
       if (child.pid !== undefined) {
-        if (live.size === 0) process.on('exit', killAll);
+        if (live.size === 0) process.on('exit', killLive);
         live.add(child.pid);
       }
       let stdout = '';
@@ -162,10 +243,10 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
       let settled = false;
       let timedOut = false;
       child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        if (stdout.length < 65536) stdout += d;
+        if (stdout.length < MAX_OUTPUT) stdout += d;
       });
       child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        if (stderr.length < 65536) stderr += d;
+        if (stderr.length < MAX_OUTPUT) stderr += d;
       });
       const finish = (fn: () => void): void => {
         if (settled) return;
@@ -173,38 +254,20 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         clearTimeout(timer);
         if (child.pid !== undefined) {
           live.delete(child.pid);
-          if (live.size === 0) process.removeListener('exit', killAll);
+          if (live.size === 0) process.removeListener('exit', killLive);
         }
         fn();
       };
       const timer = setTimeout(() => {
         timedOut = true;
-        const seconds = options.timeoutMs / 1000;
-        tripped = `an earlier vcgencmd call did not answer within ${seconds}s`;
         if (child.pid !== undefined) kill(child.pid);
         // Do not wait for pipes a stray grandchild might hold open.
         child.stdout.destroy();
         child.stderr.destroy();
-        finish(() =>
-          reject(
-            new VcgencmdError(
-              'timeout',
-              `vcgencmd ${args.join(' ')} did not answer within ${seconds}s and was killed; the firmware may be hung ` +
-                `(check dmesg for "Firmware transaction timeout"), or raise --vcgencmd.timeout`,
-            ),
-          ),
-        );
+        finish(() => reject(timeoutError(args)));
       }, options.timeoutMs);
       child.on('error', (err: NodeJS.ErrnoException) => {
-        finish(() =>
-          reject(
-            err.code === 'ENOENT'
-              ? new VcgencmdError('missing', `vcgencmd not found at ${file}`)
-              : err.code === 'EACCES'
-                ? new VcgencmdError('permission', `${file} is not executable by this user (permission denied)`)
-                : new VcgencmdError('exit', `cannot start ${file}: ${err.message}`),
-          ),
-        );
+        finish(() => reject(startError(file, err)));
       });
       child.on('close', (code: number | null) => {
         if (timedOut) return;

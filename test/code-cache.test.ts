@@ -1,0 +1,144 @@
+// The launcher's V8 code cache (src/launcher.cjs): written after a run that succeeded, used by
+// the next, rebuilt when stale or rejected, never trusted when someone else could have written it,
+// never written through a link. A cache that is used is not written again, so an unchanged inode
+// after a run shows it was accepted.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { BOARDS, BUNDLE, boardArgs, tempDir } from './helpers';
+
+const CACHE = '.pi-textfile.code-cache';
+const MAIN = path.join(path.dirname(BUNDLE), 'main.cjs');
+const golden = fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8');
+const strip = (t: string): string => t.replace(/^pi_textfile_collector_duration_seconds.*\n/gm, '');
+
+function collect(dir: string, ...extra: string[]): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BUNDLE, 'collect', '--once', `--textfile.directory=${dir}`, ...boardArgs('pi4b'), ...extra], { encoding: 'utf8' });
+  return { status: r.status, stderr: r.stderr };
+}
+
+/** Runs collect in `dir` and checks that it wrote the Pi 4B's metrics. */
+function collectOk(dir: string): void {
+  const r = collect(dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(strip(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8')), strip(golden));
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+}
+
+function expectedKey(): string {
+  const id = /var BUILD_ID = '([0-9a-f]{16})';/.exec(fs.readFileSync(BUNDLE, 'utf8'))![1];
+  const st = fs.statSync(MAIN);
+  return [process.version, process.arch, id, st.size, st.mtimeMs].join(' ');
+}
+
+/** The first line of a cache: its key. */
+function headerOf(buf: Buffer): string {
+  return buf.subarray(0, buf.indexOf(0x0a)).toString();
+}
+const header = (file: string): string => headerOf(fs.readFileSync(file));
+
+test('the build id in the entry point is the hash of main.cjs', () => {
+  const id = /var BUILD_ID = '([0-9a-f]{16})';/.exec(fs.readFileSync(BUNDLE, 'utf8'))?.[1];
+  assert.equal(id, createHash('sha256').update(fs.readFileSync(MAIN)).digest('hex').slice(0, 16));
+});
+
+test('a run writes the cache (0600, keyed by Node, architecture and program); the next runs use it without writing it again', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  collectOk(dir);
+  const file = path.join(dir, CACHE);
+  const st = fs.lstatSync(file);
+  assert.ok(st.isFile());
+  assert.equal(st.mode & 0o777, 0o600);
+  assert.equal(st.uid, process.geteuid!());
+  assert.equal(header(file), expectedKey());
+  assert.ok(st.size > 10_000, `${st.size} bytes: the compiled functions are in it`);
+  for (let i = 0; i < 2; i++) {
+    collectOk(dir);
+    const again = fs.lstatSync(file);
+    assert.equal(again.ino, st.ino, 'not rewritten: it was accepted');
+    assert.equal(again.mtimeMs, st.mtimeMs);
+  }
+});
+
+test('a cache from another Node, or one V8 rejects, is replaced; the run is unaffected', () => {
+  for (const spoil of [
+    // the key of another Node version
+    (text: Buffer) => Buffer.concat([Buffer.from(`v0.0.0${headerOf(text).slice(headerOf(text).indexOf(' '))}\n`), text.subarray(text.indexOf(0x0a) + 1)]),
+    // the right key, and data V8 rejects: overwritten, then cut short
+    (text: Buffer) => Buffer.concat([text.subarray(0, text.indexOf(0x0a) + 1), Buffer.alloc(text.length - text.indexOf(0x0a) - 1, 0x5a)]),
+    (text: Buffer) => text.subarray(0, text.indexOf(0x0a) + 1 + 64),
+  ]) {
+    const dir = tempDir('pi-textfile-cc-');
+    collectOk(dir);
+    const file = path.join(dir, CACHE);
+    const spoiled = spoil(fs.readFileSync(file));
+    fs.writeFileSync(file, spoiled);
+    const before = fs.lstatSync(file).ino;
+    collectOk(dir);
+    assert.notEqual(fs.lstatSync(file).ino, before, 'replaced');
+    assert.equal(header(file), expectedKey());
+    const rebuilt = fs.lstatSync(file).ino;
+    collectOk(dir);
+    assert.equal(fs.lstatSync(file).ino, rebuilt, 'the rebuilt cache is accepted');
+  }
+});
+
+test('a cache others could have written is never used: group- or world-writable, or owned by another user', () => {
+  const spoilers: Array<[string, (file: string) => void]> = [
+    ['group-writable', (f) => fs.chmodSync(f, 0o620)],
+    ['world-writable', (f) => fs.chmodSync(f, 0o602)],
+  ];
+  if (process.geteuid!() === 0) spoilers.push(['owned by nobody', (f) => fs.chownSync(f, 65534, 65534)]);
+  for (const [name, spoil] of spoilers) {
+    const dir = tempDir('pi-textfile-cc-');
+    collectOk(dir);
+    const file = path.join(dir, CACHE);
+    spoil(file);
+    const before = fs.lstatSync(file).ino;
+    collectOk(dir);
+    const st = fs.lstatSync(file);
+    assert.notEqual(st.ino, before, `${name}: replaced, not used`);
+    assert.equal(st.mode & 0o777, 0o600, name);
+    assert.equal(st.uid, process.geteuid!(), name);
+  }
+});
+
+test('a link at the cache name is neither read nor written through; a directory there is left alone', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  const outside = path.join(tempDir('pi-textfile-cc-outside-'), 'precious');
+  fs.writeFileSync(outside, 'precious\n', { mode: 0o600 });
+  fs.symlinkSync(outside, path.join(dir, CACHE));
+  collectOk(dir);
+  assert.equal(fs.readFileSync(outside, 'utf8'), 'precious\n', 'the target is untouched');
+  assert.ok(fs.lstatSync(path.join(dir, CACHE)).isFile(), 'the link itself was replaced by a cache file');
+
+  const dir2 = tempDir('pi-textfile-cc-');
+  fs.mkdirSync(path.join(dir2, CACHE));
+  collectOk(dir2);
+  collectOk(dir2);
+  assert.ok(fs.lstatSync(path.join(dir2, CACHE)).isDirectory());
+  assert.deepEqual(fs.readdirSync(path.join(dir2, CACHE)), []);
+});
+
+test('no cache from a run that failed, from --stdout, from the long-running mode, or from other commands', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  const failed = collect(dir, '--path.procfs', path.join(dir, 'no-such-proc'));
+  assert.equal(failed.status, 2);
+  assert.deepEqual(fs.readdirSync(dir), []);
+  const printed = spawnSync(process.execPath, [BUNDLE, 'collect', '--stdout', '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8' });
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.deepEqual(fs.readdirSync(dir), []);
+  // The long-running mode, stopped after its first write: it exits 0 without a cache.
+  const loop = spawnSync(process.execPath, [BUNDLE, 'collect', '--interval', '1s', '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8', timeout: 2500, killSignal: 'SIGTERM' });
+  assert.equal(loop.status, 0, loop.stderr);
+  assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')));
+  assert.ok(!fs.existsSync(path.join(dir, CACHE)));
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+  const help = spawnSync(process.execPath, [BUNDLE, 'collect', '--help', '--textfile.directory', dir], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
