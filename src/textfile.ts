@@ -26,6 +26,9 @@ export const RUNTIME_DIRECTORY = '/run/pi-textfile';
 export const TEXTFILE_NAME = 'pi-textfile.prom';
 export const RUNTIME_FILE = `${RUNTIME_DIRECTORY}/${TEXTFILE_NAME}`;
 
+/** The V8 code cache the entry point keeps beside the textfile (src/launcher.cjs; its temp files are swept here). */
+export const CODE_CACHE_NAME = '.pi-textfile.code-cache';
+
 /** Temp files of a run that was killed (SIGKILL cannot be caught) older than this are removed. */
 export const STALE_TEMP_AGE_MS = 60_000;
 
@@ -187,5 +190,30 @@ export function readOwnFile(file: string, maxBytes: number): string | null {
     return readBounded(file, { maxBytes, noFollow: true })?.toString('utf8') ?? null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The first `bytes` bytes of a regular file, read without following a link or blocking: null when
+ * it does not exist, is a link or anything else than a regular file, or cannot be read. (Whether a
+ * file carries gen-config's header: a 10,000-node prometheus.yml is several MiB.)
+ */
+export function readHead(file: string, bytes: number): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY | O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return null;
+    const buf = Buffer.alloc(bytes);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < bytes; length += n) n = fs.readSync(fd, buf, length, bytes - length, null);
+    return buf.subarray(0, length).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -26,7 +26,7 @@ function collectOk(dir: string): void {
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.equal(strip(fs.readFileSync(path.join(dir, 'pi-textfile.prom'), 'utf8')), strip(golden));
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
 }
 
 function expectedKey(): string {
@@ -141,4 +141,18 @@ test('no cache from a run that failed, from --stdout, from the long-running mode
   const help = spawnSync(process.execPath, [BUNDLE, 'collect', '--help', '--textfile.directory', dir], { encoding: 'utf8' });
   assert.equal(help.status, 0);
   assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('a temporary cache file left by a killed run is removed by the next run once it is a minute old', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  const stale = path.join(dir, `.${CACHE}.0123456789abcdef.tmp`);
+  const young = path.join(dir, `.${CACHE}.fedcba9876543210.tmp`);
+  fs.writeFileSync(stale, 'partial');
+  fs.writeFileSync(young, 'partial');
+  const old = new Date(Date.now() - 120_000);
+  fs.utimesSync(stale, old, old);
+  const r = collect(dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!fs.existsSync(stale));
+  assert.ok(fs.existsSync(young), 'a young one may belong to a run in progress');
 });

@@ -192,6 +192,12 @@ test('exit 2: file missing, output directory missing, a file gen-config did not 
   assert.equal(forced.code, 0, forced.stderr);
   const regenerated = await runMain(['gen-config', '--config', file, '--out', out]);
   assert.equal(regenerated.code, 0, 'generated files are overwritten without --force');
+  // A large fleet's prometheus.yml is several MiB: its header is still recognised.
+  const generated = fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8');
+  fs.writeFileSync(path.join(out, 'prometheus.yml'), generated + '# padding\n'.repeat(300_000));
+  const large = await runMain(['gen-config', '--config', file, '--out', out]);
+  assert.equal(large.code, 0, large.stderr);
+  assert.equal(fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8'), generated);
 });
 
 test('--format github and json: each problem as an annotation or an object, on stdout; the same exit codes', async () => {

@@ -12,7 +12,7 @@ import { renderExposition } from '../framework/exposition';
 import { checkMountRoots, mountFiles } from '../framework/host';
 import { createVcgencmd, type VcgencmdRunner } from '../framework/vcgencmd';
 import { EXIT_OK, UserError } from '../errors';
-import { checkOutputDirectory, removeStaleTempFiles, writeAtomically } from '../textfile';
+import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../textfile';
 
 export interface CollectOptions {
   /** Run once and exit (otherwise loop every `intervalMs`). */
@@ -102,8 +102,17 @@ export interface RunResult {
   cache: string | null;
 }
 
+/**
+ * What the long-running mode keeps from one collection to the next: what cannot change while it
+ * runs (the board's identity), and whether its directory was swept of killed runs' temp files.
+ */
+export interface LoopState {
+  board?: Board;
+  swept?: boolean;
+}
+
 /** One collection: every enabled collector, rendered. Never throws for collector failures. */
-export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cacheFile: string | null): Promise<RunResult> {
+export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cacheFile: string | null, state: LoopState = {}): Promise<RunResult> {
   const proc = mountFiles(opts.paths.procfs);
   const sys = mountFiles(opts.paths.sysfs);
   // Synchronous spawns: cheaper in CPU and memory (see framework/vcgencmd.ts).
@@ -120,7 +129,8 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
   const cache = loadBootCache(cacheFile, bootId);
   let board: Board | Error;
   try {
-    board = readBoard(proc);
+    board = state.board ?? readBoard(proc);
+    state.board = board;
   } catch (err) {
     board = err instanceof Error ? err : new Error(String(err));
   }
@@ -158,13 +168,17 @@ function reportFailures(results: readonly CollectorResult[], io: Io): void {
   for (const [error, names] of byError) io.stderr(`pi-textfile: warning: collector${names.length > 1 ? 's' : ''} ${names.join(', ')} failed: ${error}\n`);
 }
 
-async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string): Promise<void> {
+async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string, state: LoopState = {}): Promise<void> {
   checkOutputDirectory(dir);
   const cacheName = `.${opts.textfileName}.boot-cache.json`;
-  removeStaleTempFiles(dir, [opts.textfileName, cacheName], deps.wallMs());
+  if (!state.swept) {
+    // Only a run that was killed leaves one; the long-running mode's own writes never do.
+    removeStaleTempFiles(dir, [opts.textfileName, cacheName, CODE_CACHE_NAME], deps.wallMs());
+    state.swept = true;
+  }
   const target = path.join(dir, opts.textfileName);
   const cacheFile = path.join(dir, cacheName);
-  const run = await collectOnce(opts, deps, cacheFile);
+  const run = await collectOnce(opts, deps, cacheFile, state);
   // A stop signal that arrived during a synchronous spawn is delivered only when the event loop
   // turns: let it turn once before deciding to write.
   await new Promise((resolve) => setImmediate(resolve));
@@ -200,10 +214,11 @@ export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps
   // Long-running mode: one collection per interval, each starting `intervalMs` after the previous
   // one started (a slow run shortens the pause, never overlaps the next). A failed write is
   // reported and retried at the next tick.
+  const state: LoopState = {};
   while (!deps.signal?.aborted) {
     const started = deps.wallMs();
     try {
-      await writeOnce(opts, io, deps, dir);
+      await writeOnce(opts, io, deps, dir, state);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       io.stderr(`pi-textfile: ${err.message}\n`);

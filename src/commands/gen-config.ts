@@ -10,7 +10,7 @@ import { formatIssue, loadCluster, type Issue } from '../gen-config/cluster';
 import { DASHBOARD_MARKER, renderGrafanaFiles } from '../gen-config/grafana';
 import { ALERTMANAGER_DEFAULTS_FILE, ALERTMANAGER_FILE, GENERATED_MARKER, renderAlertmanagerConfig, renderAlertmanagerDefaults, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../gen-config/render';
 import { readBounded } from '../framework/host';
-import { checkOutputDirectory, readOwnFile, writeAtomically } from '../textfile';
+import { checkOutputDirectory, readHead, writeAtomically } from '../textfile';
 import type { Io } from './collect';
 
 /** A description of 10,000 nodes with labels is about 1 MiB. */
@@ -106,8 +106,9 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
     .map(([name]) => path.join(opts.out!, name))
     .filter((file) => {
       if (fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return false;
-      const text = readOwnFile(file, 1024 * 1024);
-      // A dashboard is JSON, which has no comments: its description carries the marker.
+      // The header is on the first line; a dashboard is JSON, which has no comments: its
+      // description, near the top, carries the marker.
+      const text = readHead(file, 4096);
       const ours = file.endsWith('.json') ? text?.includes(`"description": "${DASHBOARD_MARKER}`) : text?.startsWith(GENERATED_MARKER);
       return ours !== true;
     });
