@@ -3,7 +3,8 @@
 #   bash test/run.sh
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
 #    "prometheus", "prometheus-node-exporter", "prometheus-alertmanager" with amtool,
-#    "shellcheck"; systemd for systemd-analyze;
+#    "victoria-metrics" with vmalert (the central store of the fleet tests), "shellcheck";
+#    systemd for systemd-analyze;
 #    qemu-user and the arm64/armhf C libraries to run ARM builds of Node; lintian, mmdebstrap and
 #    systemd-container to check the Debian package and boot it under a real systemd), with
 #    apt-get as root (or through sudo);
@@ -18,6 +19,7 @@ missing=()
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node-exporter)
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
