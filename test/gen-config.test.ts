@@ -11,6 +11,7 @@ const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
 
 const promtool = requireTool('promtool', 'prometheus');
 const amtool = requireTool('amtool', 'prometheus-alertmanager');
+const vmalert = requireTool('vmalert', 'victoria-metrics');
 
 for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.join(CLUSTERS, n, 'cluster.yml'))).sort()) {
   const dir = path.join(CLUSTERS, name);
@@ -31,6 +32,7 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
     const again = tempDir();
     await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml'), '--out', again]);
     for (const f of outputs) assert.equal(fs.readFileSync(path.join(again, f), 'utf8'), fs.readFileSync(path.join(out, f), 'utf8'), 'deterministic');
+    if (!outputs.includes('prometheus.yml')) return; // shards: no single prometheus.yml to print
     const stdout = await runMain(['gen-config', '--config', path.join(dir, 'cluster.yml')]);
     const written = fs.readFileSync(path.join(out, 'prometheus.yml'), 'utf8');
     assert.ok(written.includes('\nrule_files:\n  - pi-textfile.rules.yml\n'));
@@ -39,11 +41,30 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
 
   test(`promtool check config and check rules: ${name}`, { skip: promtool.skip }, () => {
     const expected = path.join(dir, 'expected');
-    const config = spawnSync(promtool.path!, ['check', 'config', path.join(expected, 'prometheus.yml')], { encoding: 'utf8' });
-    assert.equal(config.status, 0, config.stdout + config.stderr);
+    const files = filesUnder(expected);
+    const servers = files.filter((f) => /^prometheus(-shard-\d+)?\.yml$/.test(f));
+    assert.ok(servers.length > 0);
+    for (const f of servers) {
+      const config = spawnSync(promtool.path!, ['check', 'config', path.join(expected, f)], { encoding: 'utf8' });
+      assert.equal(config.status, 0, config.stdout + config.stderr);
+    }
+    for (const f of files.filter((f) => f.startsWith('agents/') && f.endsWith('.yml'))) {
+      const config = spawnSync(promtool.path!, ['check', 'config', '--agent', path.join(expected, f)], { encoding: 'utf8' });
+      assert.equal(config.status, 0, config.stdout + config.stderr);
+      assert.match(config.stdout, /SUCCESS/);
+    }
     const rules = spawnSync(promtool.path!, ['check', 'rules', '--lint-fatal', path.join(expected, 'pi-textfile.rules.yml')], { encoding: 'utf8' });
     assert.equal(rules.status, 0, rules.stdout + rules.stderr);
     assert.match(rules.stdout, /SUCCESS: 11 rules found/);
+    if (files.includes('pi-textfile.fleet.rules.yml')) {
+      const fleet = spawnSync(promtool.path!, ['check', 'rules', '--lint-fatal', path.join(expected, 'pi-textfile.fleet.rules.yml')], { encoding: 'utf8' });
+      assert.equal(fleet.status, 0, fleet.stdout + fleet.stderr);
+      if (!vmalert.skip) {
+        // Its real consumer, which loads and validates every expression and template.
+        const dry = spawnSync(vmalert.path!, ['-dryRun', `-rule=${path.join(expected, 'pi-textfile.fleet.rules.yml')}`], { encoding: 'utf8' });
+        assert.equal(dry.status, 0, dry.stdout + dry.stderr);
+      }
+    }
   });
 
   if (fs.existsSync(path.join(dir, 'expected', 'alertmanager.yml'))) {
@@ -53,10 +74,13 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /SUCCESS/);
       assert.match(r.stdout, /- 2 receivers/);
-      assert.match(r.stdout, /- 3 inhibit rules/);
+      assert.match(r.stdout, new RegExp(`- ${fs.existsSync(path.join(expected, 'prometheus-shard-0.yml')) ? 4 : 3} inhibit rules`));
       const args = argsOf(fs.readFileSync(path.join(expected, 'prometheus-alertmanager'), 'utf8'));
       assert.ok(args.includes('--cluster.listen-address='), 'no cluster gossip port');
-      assert.ok(args.some((a) => /^--web\.listen-address=127\.0\.0\.1:9093$/.test(a)), args.join(' '));
+      // On loopback when the description's Alertmanager is local (the default), else on every address.
+      const address = /^alertmanager:\n(?: {2}.*\n)*? {2}address: (\S+)/m.exec(fs.readFileSync(path.join(dir, 'cluster.yml'), 'utf8'))?.[1] ?? 'localhost:9093';
+      const listen = /^(localhost|127\.0\.0\.1)(:|$)/.test(address) ? '127.0.0.1:9093' : ':9093';
+      assert.ok(args.includes(`--web.listen-address=${listen}`), args.join(' '));
     });
   }
 }

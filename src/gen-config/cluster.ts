@@ -15,11 +15,22 @@ export interface Issue {
   message: string;
 }
 
+export type Mode = 'server' | 'agent';
+
 export interface Node_ {
   name: string;
   /** host:port, always with a port. */
   address: string;
   labels: Record<string, string>;
+  /** server: scraped by Prometheus; agent: runs Prometheus in agent mode, pushing to the store. */
+  mode: Mode;
+}
+
+/** Regexps of what node_exporter leaves out, each the value of its flags. */
+export interface Excludes {
+  networkDevices: string;
+  diskDevices: string;
+  mountPoints: string;
 }
 
 export interface RemoteWrite {
@@ -57,11 +68,27 @@ export interface Cluster {
   evaluationInterval: string;
   externalLabels: Record<string, string>;
   prometheusAddress: string;
-  nodeExporter: { port: number; textfileDirectory: string };
+  nodeExporter: { port: number; textfileDirectory: string; exclude: Excludes | null };
+  /** static: listed in prometheus.yml; file: in pi-textfile.targets.json (file_sd). */
+  discovery: 'static' | 'file';
+  /** Prometheus servers sharing the scraping by hashmod; 1 is a single server. */
+  shards: number;
   nodes: Node_[];
   alertmanagers: string[];
   remoteWrite: RemoteWrite[];
-  alerts: { temperatureWarningCelsius: number; temperatureCriticalCelsius: number; textfileStaleAfter: string; underVoltageKeepFiringFor: string };
+  alerts: {
+    temperatureWarningCelsius: number;
+    temperatureCriticalCelsius: number;
+    textfileStaleAfter: string;
+    underVoltageKeepFiringFor: string;
+    nodeSilentAfter: string;
+    nodesRememberedFor: string;
+  };
+  /**
+   * The central side, present with shards or agent nodes: vmalert evaluating, against the store,
+   * the rules that need the whole fleet (and the agents' own rules, which no Prometheus evaluates).
+   */
+  central?: { queryUrl: string; evaluationInterval: string };
   alertmanager?: Alertmanager;
   /** Grafana provisioning; absent when the description turns it off. */
   grafana?: { prometheusUrl: string; dashboardsPath: string };
@@ -79,11 +106,35 @@ export const DEFAULTS = {
   temperatureCriticalCelsius: 80,
   textfileStaleAfter: '3m',
   underVoltageKeepFiringFor: '5m',
+  nodeSilentAfter: '10m',
+  nodesRememberedFor: '1d',
   alertmanagerAddress: 'localhost:9093',
   grafanaDashboardsPath: '/var/lib/grafana/dashboards/pi-textfile',
   critical: { groupWait: '10s', groupInterval: '1m', repeatInterval: '1h' },
   warning: { groupWait: '5m', groupInterval: '30m', repeatInterval: '12h' },
+  /**
+   * What node_exporter leaves out by default. Debian's node_exporter 1.5 leaves out only lo of
+   * the interfaces, partitions of sd/hd/vd/xvd/nvme disks, and /dev, /proc, /run, /sys, /mnt,
+   * /media and container storage of the mount points. Added here: the interfaces of containers
+   * and overlay networks (veth, cni, flannel, docker and its br- bridges, calico, vxlan, tunl,
+   * kube-ipvs, virbr, lxc), SD-card and eMMC partitions and zram, and the kubelet's and k3s's
+   * mounts. No backslash and no $ before a name or brace: shell and systemd read each the same.
+   */
+  exclude: {
+    networkDevices: '^(lo|veth.*|cni.*|flannel.*|docker.*|br-.*|cali.*|vxlan.*|tunl.*|kube-ipvs.*|virbr.*|lxc.*)$',
+    diskDevices: '^(ram|loop|fd|zram|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p|mmcblk[0-9]+p|mmcblk[0-9]+boot)[0-9]+$',
+    mountPoints: '^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+|var/lib/kubelet/.+|var/lib/rancher/.+|snap/.+)($|/)',
+  } satisfies Excludes,
 };
+
+/** The store's query API from its remote_write URL: a Prometheus-style /api/v1/write, stripped. */
+export function queryUrlOf(writeUrl: string): string | null {
+  const m = /^(https?:\/\/[^/?#]+(?:\/[^?#]*?)?)\/api\/v1\/write\/?$/.exec(writeUrl);
+  return m === null ? null : m[1]!;
+}
+
+/** A name that can be a file name as it is (an agent node's config is agents/NAME.yml). */
+export const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Receiver kinds the schema knows; the first three are written, telegram is refused (see below). */
 const RECEIVER_KINDS = ['webhook', 'email', 'discord', 'telegram'] as const;
@@ -269,7 +320,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
     if (v === '') at(`/${key}`, 'is empty; write a duration like 30s');
     tooLong(`/${key}`, v);
   }
-  for (const key of ['textfile_stale_after', 'under_voltage_keep_firing_for']) {
+  for (const key of ['textfile_stale_after', 'under_voltage_keep_firing_for', 'node_silent_after', 'nodes_remembered_for']) {
     if (!obj(data.alerts)) break;
     if (data.alerts[key] === '') at(`/alerts/${key}`, 'is empty; write a duration like 5m');
     tooLong(`/alerts/${key}`, data.alerts[key]);
@@ -348,6 +399,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
       }
     });
   }
+  fleetChecks(data, at);
   if (obj(data.alerts)) {
     const w = data.alerts.temperature_warning_celsius;
     const c = data.alerts.temperature_critical_celsius;
@@ -359,6 +411,58 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
     }
   }
   return issues;
+}
+
+/** The node's mode: its own, else the description's, else server. */
+function modeOf(data: Record<string, unknown>, n: unknown): Mode {
+  return (obj(n) && (n.mode === 'agent' || n.mode === 'server') ? n.mode : data.mode === 'agent' ? 'agent' : 'server') as Mode;
+}
+
+/**
+ * Shards, agents and their central side; discovery; node_exporter's excludes: what each needs of
+ * the rest of the description.
+ */
+function fleetChecks(data: Record<string, unknown>, at: (pointer: string, message: string, key?: string) => void): void {
+  const nodes = Array.isArray(data.nodes) ? data.nodes : [];
+  if (Array.isArray(data.nodes) && nodes.length === 0 && data.discovery !== 'file') at('/nodes', 'needs at least one node');
+  const hasRemoteWrite = Array.isArray(data.remote_write) && data.remote_write.length > 0;
+  const shards = typeof data.shards === 'number' ? data.shards : 1;
+  if (shards > 1 && !hasRemoteWrite) {
+    at('/shards', `${shards} shards need remote_write: each writes its share to the central store, where the whole fleet is seen; add remote_write with the store's URL`);
+  }
+  const agents = nodes.map((n, i) => [n, i] as const).filter(([n]) => modeOf(data, n) === 'agent');
+  if (agents.length > 0 && !hasRemoteWrite) {
+    const [n, i] = agents[0]!;
+    at(obj(n) && n.mode === 'agent' ? `/nodes/${i}/mode` : '/mode', "agent mode pushes each node's series to remote_write, the central store; add remote_write with the store's URL");
+  }
+  for (const [n, i] of agents) {
+    const name = obj(n) && str(n.name) ? n.name : str(n) ? defaultNodeName(n) : obj(n) && str(n.address) ? defaultNodeName(n.address) : undefined;
+    if (name !== undefined && !FILE_NAME.test(name)) {
+      at(obj(n) && str(n.name) ? `/nodes/${i}/name` : str(n) ? `/nodes/${i}` : `/nodes/${i}/address`, `"${name}" runs as an agent, whose configuration is agents/NAME.yml: give it a name of letters, digits, ".", "_" and "-" (at most 128)`);
+    }
+  }
+  const central = shards > 1 || agents.length > 0;
+  const first = hasRemoteWrite ? (data.remote_write as unknown[])[0] : undefined;
+  if (central && hasRemoteWrite && !(obj(data.central) && str(data.central.query_url)) && obj(first) && str(first.url) && queryUrlOf(first.url) === null) {
+    at('/remote_write/0/url', `"${first.url}" does not end in /api/v1/write, so the store's query API cannot be told from it; give it as central.query_url (vmalert evaluates the fleet's rules there)`);
+  }
+  if (obj(data.external_labels)) {
+    for (const k of ['shard', 'node_name', 'scraped_by']) {
+      if (k in data.external_labels) at(`/external_labels/${k}`, `"${k}" is set by pi-textfile on the series of shards and agents; choose another name`, k);
+    }
+  }
+  if (obj(data.node_exporter) && obj(data.node_exporter.exclude)) {
+    for (const [key, v] of Object.entries(data.node_exporter.exclude)) {
+      if (!str(v)) continue;
+      const p = `/node_exporter/exclude/${key}`;
+      if (/\$[A-Za-z_{(]/.test(v)) at(p, `"${v}" has a $ before a name, brace or parenthesis, which the shell would expand in /etc/default/prometheus-node-exporter; use $ only at the end of a group`);
+      try {
+        new RegExp(v);
+      } catch (err) {
+        at(p, `"${v}" is not a regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+      }
+    }
+  }
 }
 
 /**
@@ -453,6 +557,13 @@ function normalise(data: Record<string, any>): Cluster {
     data.scrape_timeout ?? (ms(scrapeInterval) < ms(DEFAULTS.scrapeTimeout) ? scrapeInterval : DEFAULTS.scrapeTimeout);
   const withPort = (address: string, p: number) => (splitAddress(address).port === undefined ? `${address}:${p}` : address);
   const externalLabels: Record<string, string> = { cluster: data.cluster };
+  const needsCentral = (data.shards ?? 1) > 1 || data.nodes.some((n: unknown) => modeOf(data, n) === 'agent');
+  const central = needsCentral
+    ? {
+        queryUrl: data.central?.query_url ?? queryUrlOf(data.remote_write[0].url)!,
+        evaluationInterval: data.central?.evaluation_interval ?? data.evaluation_interval ?? scrapeInterval,
+      }
+    : undefined;
   for (const k of Object.keys(data.external_labels ?? {}).sort()) externalLabels[k] = data.external_labels[k];
   return {
     cluster: data.cluster,
@@ -461,13 +572,19 @@ function normalise(data: Record<string, any>): Cluster {
     evaluationInterval: data.evaluation_interval ?? scrapeInterval,
     externalLabels,
     prometheusAddress: withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090),
-    nodeExporter: { port, textfileDirectory: data.node_exporter?.textfile_directory ?? DEFAULTS.textfileDirectory },
+    nodeExporter: {
+      port,
+      textfileDirectory: data.node_exporter?.textfile_directory ?? DEFAULTS.textfileDirectory,
+      exclude: data.node_exporter?.exclude === false ? null : { ...DEFAULTS.exclude, ...excludesFrom(data.node_exporter?.exclude ?? {}) },
+    },
+    discovery: data.discovery ?? 'static',
+    shards: data.shards ?? 1,
     nodes: data.nodes.map((n: string | { name?: string; address: string; labels?: Record<string, string> }) => {
       const address = typeof n === 'string' ? n : n.address;
       const name = typeof n === 'object' && n.name !== undefined ? n.name : defaultNodeName(address);
       const labels: Record<string, string> = {};
       if (typeof n === 'object') for (const k of Object.keys(n.labels ?? {}).sort()) labels[k] = n.labels![k]!;
-      return { name, address: withPort(address, port), labels };
+      return { name, address: withPort(address, port), labels, mode: modeOf(data, n) };
     }),
     alertmanagers: (data.alerting?.alertmanagers ?? (data.alertmanager ? [data.alertmanager.address ?? DEFAULTS.alertmanagerAddress] : [])).map((a: string) => withPort(a, 9093)),
     remoteWrite: (data.remote_write ?? []).map((rw: any) => {
@@ -482,17 +599,29 @@ function normalise(data: Record<string, any>): Cluster {
       temperatureCriticalCelsius: data.alerts?.temperature_critical_celsius ?? DEFAULTS.temperatureCriticalCelsius,
       textfileStaleAfter: data.alerts?.textfile_stale_after ?? DEFAULTS.textfileStaleAfter,
       underVoltageKeepFiringFor: data.alerts?.under_voltage_keep_firing_for ?? DEFAULTS.underVoltageKeepFiringFor,
+      nodeSilentAfter: data.alerts?.node_silent_after ?? DEFAULTS.nodeSilentAfter,
+      nodesRememberedFor: data.alerts?.nodes_remembered_for ?? DEFAULTS.nodesRememberedFor,
     },
+    ...(central === undefined ? {} : { central }),
     ...(data.alertmanager ? { alertmanager: normaliseAlertmanager(data.alertmanager, withPort) } : {}),
     ...(data.grafana?.enabled === false
       ? {}
       : {
           grafana: {
-            prometheusUrl: data.grafana?.prometheus_url ?? `http://${withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090)}`,
+            // With a central store, Grafana queries the store, where the whole fleet is.
+            prometheusUrl: data.grafana?.prometheus_url ?? central?.queryUrl ?? `http://${withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090)}`,
             dashboardsPath: data.grafana?.dashboards_path ?? DEFAULTS.grafanaDashboardsPath,
           },
         }),
   };
+}
+
+function excludesFrom(e: { network_devices?: string; disk_devices?: string; mount_points?: string }): Partial<Excludes> {
+  const out: Partial<Excludes> = {};
+  if (e.network_devices !== undefined) out.networkDevices = e.network_devices;
+  if (e.disk_devices !== undefined) out.diskDevices = e.disk_devices;
+  if (e.mount_points !== undefined) out.mountPoints = e.mount_points;
+  return out;
 }
 
 function sortIssues(issues: Issue[]): Issue[] {

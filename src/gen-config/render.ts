@@ -29,7 +29,7 @@ const YAML11_HOSTILE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  * Values as YAML both versions read alike: plain where that is safe; a string holding one of the
  * characters above is double-quoted, and each of them written as a \uXXXX escape.
  */
-const yaml = (value: unknown): string => {
+export const yaml = (value: unknown): string => {
   const doc = new Document(value);
   visit(doc, {
     Scalar(_, node) {
@@ -45,39 +45,60 @@ const yaml = (value: unknown): string => {
  * prometheus.yml. `withRules: false` leaves out rule_files, for a prometheus.yml printed alone:
  * it must not load a rules file nobody wrote (promtool refuses that, Prometheus runs without rules).
  */
-export function renderPrometheusConfig(c: Cluster, source: string, opts: { withRules: boolean } = { withRules: true }): string {
+export function renderPrometheusConfig(c: Cluster, source: string, opts: { withRules: boolean; shard?: number } = { withRules: true }): string {
+  const sharded = opts.shard !== undefined;
   const config: Record<string, unknown> = {
     global: {
       scrape_interval: c.scrapeInterval,
       scrape_timeout: c.scrapeTimeout,
       evaluation_interval: c.evaluationInterval,
-      external_labels: c.externalLabels,
+      external_labels: sharded ? { ...c.externalLabels, shard: String(opts.shard) } : c.externalLabels,
     },
   };
   if (opts.withRules) config.rule_files = [RULES_FILE];
   if (c.alertmanagers.length > 0) {
     config.alerting = { alertmanagers: [{ static_configs: [{ targets: c.alertmanagers }] }] };
   }
-  if (c.remoteWrite.length > 0) {
-    config.remote_write = c.remoteWrite.map((rw) => {
-      const out: Record<string, unknown> = { url: rw.url };
-      if (rw.name !== undefined) out.name = rw.name;
-      if (rw.basicAuth) out.basic_auth = { username: rw.basicAuth.username, password_file: rw.basicAuth.passwordFile };
-      if (rw.bearerTokenFile !== undefined) out.authorization = { type: 'Bearer', credentials_file: rw.bearerTokenFile };
-      return out;
-    });
+  if (c.remoteWrite.length > 0) config.remote_write = remoteWriteConfigs(c);
+  const nodeJob: Record<string, unknown> = { job_name: 'node' };
+  if (c.discovery === 'file') {
+    // Relative to this file: Prometheus rereads it when it changes, with no reload.
+    nodeJob.file_sd_configs = [{ files: [TARGETS_FILE] }];
+  } else {
+    nodeJob.static_configs = serverNodes(c).map((n) => ({ targets: [n.address], labels: { node_name: n.name, ...n.labels } }));
   }
-  config.scrape_configs = [
-    { job_name: 'prometheus', static_configs: [{ targets: [c.prometheusAddress] }] },
-    {
-      job_name: 'node',
-      static_configs: c.nodes.map((n) => ({ targets: [n.address], labels: { node_name: n.name, ...n.labels } })),
-    },
-  ];
+  if (sharded) {
+    // Every shard sees every target and keeps its own share: hashmod of the address.
+    nodeJob.relabel_configs = [
+      { source_labels: ['__address__'], modulus: c.shards, target_label: '__tmp_shard', action: 'hashmod' },
+      { source_labels: ['__tmp_shard'], regex: String(opts.shard), action: 'keep' },
+    ];
+  }
+  // A shard scrapes itself where it runs; its series are told apart by the shard label.
+  const self = sharded ? `localhost:${portOf(c.prometheusAddress)}` : c.prometheusAddress;
+  config.scrape_configs = [{ job_name: 'prometheus', static_configs: [{ targets: [self] }] }, nodeJob];
   return header(source) + yaml(config);
 }
 
-interface Rule {
+/** The nodes Prometheus scrapes (the others run as agents). */
+export const serverNodes = (c: Cluster): Cluster['nodes'] => c.nodes.filter((n) => n.mode === 'server');
+
+/** The file_sd targets file, beside prometheus.yml. */
+export const TARGETS_FILE = 'pi-textfile.targets.json';
+
+/** remote_write entries, secrets as file references; `queue` for the agents' small queues. */
+export function remoteWriteConfigs(c: Cluster, queue?: Record<string, unknown>): Array<Record<string, unknown>> {
+  return c.remoteWrite.map((rw) => {
+    const out: Record<string, unknown> = { url: rw.url };
+    if (rw.name !== undefined) out.name = rw.name;
+    if (rw.basicAuth) out.basic_auth = { username: rw.basicAuth.username, password_file: rw.basicAuth.passwordFile };
+    if (rw.bearerTokenFile !== undefined) out.authorization = { type: 'Bearer', credentials_file: rw.bearerTokenFile };
+    if (queue !== undefined) out.queue_config = queue;
+    return out;
+  });
+}
+
+export interface Rule {
   alert: string;
   expr: string;
   for?: string;
@@ -88,13 +109,21 @@ interface Rule {
 
 const TEXTFILE_SELECTOR = `file=~".*/${TEXTFILE_NAME.replace(/\./g, '\\\\.')}"`;
 
-export function renderRules(c: Cluster, source: string): string {
+/**
+ * The per-node alert rules. `extra` adds a matcher to every selector: the central side evaluates
+ * these rules for the agents' series only (scraped_by="agent"), which no Prometheus evaluates.
+ */
+export function nodeRules(c: Cluster, extra?: string): Rule[] {
   const staleSeconds = (parseDuration(c.alerts.textfileStaleAfter) ?? 180000) / 1000;
   const node = '{{ $labels.node_name }}';
+  const sel = (metric: string, matchers = ''): string => {
+    const all = [matchers, extra ?? ''].filter((m) => m !== '').join(',');
+    return all === '' ? metric : `${metric}{${all}}`;
+  };
   const rules: Rule[] = [
     {
       alert: 'PiUnderVoltage',
-      expr: 'rpi_throttle_condition_active{condition="under_voltage"} == 1',
+      expr: `${sel('rpi_throttle_condition_active', 'condition="under_voltage"')} == 1`,
       keep_firing_for: c.alerts.underVoltageKeepFiringFor,
       labels: { severity: 'critical' },
       annotations: {
@@ -104,7 +133,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiUnderVoltageSinceBoot',
-      expr: 'rpi_throttle_condition_occurred{condition="under_voltage"} == 1',
+      expr: `${sel('rpi_throttle_condition_occurred', 'condition="under_voltage"')} == 1`,
       labels: { severity: 'warning' },
       annotations: {
         summary: `${node}: under-voltage has occurred since boot`,
@@ -113,7 +142,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiThrottled',
-      expr: 'rpi_throttle_condition_active{condition=~"throttled|arm_frequency_capped"} == 1',
+      expr: `${sel('rpi_throttle_condition_active', 'condition=~"throttled|arm_frequency_capped"')} == 1`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -123,7 +152,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiSoftTemperatureLimit',
-      expr: 'rpi_throttle_condition_active{condition="soft_temperature_limit"} == 1',
+      expr: `${sel('rpi_throttle_condition_active', 'condition="soft_temperature_limit"')} == 1`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -133,7 +162,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTemperatureHigh',
-      expr: `rpi_soc_temperature_celsius > ${c.alerts.temperatureWarningCelsius}`,
+      expr: `${sel('rpi_soc_temperature_celsius')} > ${c.alerts.temperatureWarningCelsius}`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -143,7 +172,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTemperatureCritical',
-      expr: `rpi_soc_temperature_celsius > ${c.alerts.temperatureCriticalCelsius}`,
+      expr: `${sel('rpi_soc_temperature_celsius')} > ${c.alerts.temperatureCriticalCelsius}`,
       for: '1m',
       labels: { severity: 'critical' },
       annotations: {
@@ -153,7 +182,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTextfileCollectorFailing',
-      expr: 'pi_textfile_collector_success == 0',
+      expr: `${sel('pi_textfile_collector_success')} == 0`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -163,7 +192,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTextfileStale',
-      expr: `time() - node_textfile_mtime_seconds{${TEXTFILE_SELECTOR}} > ${staleSeconds}`,
+      expr: `time() - ${sel('node_textfile_mtime_seconds', TEXTFILE_SELECTOR)} > ${staleSeconds}`,
       for: '1m',
       labels: { severity: 'warning' },
       annotations: {
@@ -173,7 +202,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTextfileMissing',
-      expr: `up{job="node"} == 1 unless on (instance) node_textfile_mtime_seconds{${TEXTFILE_SELECTOR}}`,
+      expr: `${sel('up', 'job="node"')} == 1 unless on (instance) ${sel('node_textfile_mtime_seconds', TEXTFILE_SELECTOR)}`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -183,7 +212,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiTextfileScrapeError',
-      expr: 'node_textfile_scrape_error == 1',
+      expr: `${sel('node_textfile_scrape_error')} == 1`,
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -193,7 +222,7 @@ export function renderRules(c: Cluster, source: string): string {
     },
     {
       alert: 'PiNodeDown',
-      expr: 'up{job="node"} == 0',
+      expr: `${sel('up', 'job="node"')} == 0`,
       for: '2m',
       labels: { severity: 'critical' },
       annotations: {
@@ -202,7 +231,11 @@ export function renderRules(c: Cluster, source: string): string {
       },
     },
   ];
-  return header(source) + yaml({ groups: [{ name: 'pi-textfile', rules }] });
+  return rules;
+}
+
+export function renderRules(c: Cluster, source: string): string {
+  return header(source) + yaml({ groups: [{ name: 'pi-textfile', rules: nodeRules(c) }] });
 }
 
 /** The complete /etc/default/prometheus-node-exporter, with only flags node_exporter 1.5 accepts. */
@@ -218,17 +251,35 @@ const portOf = (address: string): number => Number(address.slice(address.lastInd
 export function renderNodeExporterDefaults(c: Cluster, source: string): Array<[string, string]> {
   const others = [...new Set(c.nodes.map((n) => portOf(n.address)))].filter((p) => p !== c.nodeExporter.port).sort((a, b) => a - b);
   const ports = [c.nodeExporter.port, ...others];
+  const e = c.nodeExporter.exclude;
+  const excludes =
+    e === null
+      ? ''
+      : ` --collector.netdev.device-exclude=${e.networkDevices} --collector.netclass.ignored-devices=${e.networkDevices}` +
+        ` --collector.diskstats.device-exclude=${e.diskDevices} --collector.filesystem.mount-points-exclude=${e.mountPoints}`;
   return ports.map((port) => {
     const nodes = c.nodes.filter((n) => portOf(n.address) === port).map((n) => n.name);
     const name = port === c.nodeExporter.port ? NODE_EXPORTER_DEFAULTS_FILE : `${NODE_EXPORTER_DEFAULTS_FILE}.port-${port}`;
+    // With discovery: file the node list lives in the targets file alone: this file does not
+    // change when it does.
+    const which =
+      c.discovery === 'file' || nodes.length > 20
+        ? `the nodes whose node_exporter listens on port ${port}`
+        : nodes.length > 0
+          ? `these nodes: ${nodes.join(', ')}`
+          : 'nodes given without a port (none are, yet)';
     return [
       name,
       header(source) +
         '# Arguments for prometheus-node-exporter (read by its systemd unit and init script), as\n' +
-        `# /etc/default/prometheus-node-exporter on ${nodes.length > 0 ? `these nodes: ${nodes.join(', ')}` : 'nodes given without a port (none are, yet)'}.\n` +
-        '# Each flag is --name=value with no spaces, quotes, $ or backslashes in the value, so that\n' +
-        '# shell and systemd read this line the same way.\n' +
-        `ARGS="--collector.textfile.directory=${c.nodeExporter.textfileDirectory} --web.listen-address=:${port}"\n`,
+        `# /etc/default/prometheus-node-exporter on ${which}.\n` +
+        (e === null
+          ? ''
+          : '# The excludes leave out container and virtual network interfaces, SD-card partitions and\n' +
+            '# Kubernetes mounts (each network interface costs about 30 series).\n') +
+        '# Each flag is --name=value with no spaces, quotes or backslashes in the value, and no $\n' +
+        '# before a name, so that shell and systemd read this line the same way.\n' +
+        `ARGS="--collector.textfile.directory=${c.nodeExporter.textfileDirectory}${excludes} --web.listen-address=:${port}"\n`,
     ];
   });
 }
@@ -284,6 +335,8 @@ export function renderAlertmanagerConfig(c: Cluster, source: string): string {
       { source_matchers: ['alertname="PiNodeDown"'], target_matchers: ['severity="warning"'], equal: ['node_name'] },
       { source_matchers: ['alertname="PiUnderVoltage"'], target_matchers: ['alertname="PiUnderVoltageSinceBoot"'], equal: ['node_name'] },
       { source_matchers: ['alertname="PiTemperatureCritical"'], target_matchers: ['alertname="PiTemperatureHigh"'], equal: ['node_name'] },
+      // A shard that went silent: its nodes going silent with it is the same news.
+      ...(c.shards > 1 ? [{ source_matchers: ['alertname="PiShardNotReporting"'], target_matchers: ['alertname="PiNodeNotReporting"'], equal: ['shard'] }] : []),
     ],
     receivers: [combinedReceiver(am, 'critical', am.critical.receivers), combinedReceiver(am, 'warning', am.warning.receivers)],
   };

@@ -1,0 +1,213 @@
+/**
+ * PURE renderers for fleets (shards, agents, the central side, target files), built on existing
+ * engines only: Prometheus's file_sd, hashmod sharding and agent mode; a central store taking
+ * remote_write (VictoriaMetrics in the tests, any receiver by URL); vmalert (Debian's
+ * victoria-metrics) evaluating against that store the rules that need the whole fleet.
+ *
+ * Where each rule runs:
+ * - the per-node rules (pi-textfile.rules.yml) on the Prometheus that scrapes the node: the single
+ *   server, or each shard for its share;
+ * - for agents, which evaluate nothing, the same rules on the central side, for their series only
+ *   (scraped_by="agent");
+ * - on the central side too, the rules only the whole fleet can answer: a node whose series
+ *   stopped arriving (its agent, its shard or its network is gone), a shard that went silent.
+ */
+import type { Cluster } from './cluster';
+import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
+import { systemdQuote } from '../deploy/units';
+
+export const PROMETHEUS_DEFAULTS_FILE = 'prometheus';
+export const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';
+export const VMALERT_UNIT = 'pi-textfile-vmalert.service';
+export const AGENTS_DIRECTORY = 'agents';
+
+/** Where the generated vmalert unit expects the fleet rules on the store's machine. */
+export const VMALERT_RULES_PATH = `/etc/victoria-metrics/${FLEET_RULES_FILE}`;
+
+/** The file_sd targets: the server-mode nodes, each with node_name and its labels. */
+export function renderTargets(c: Cluster): string {
+  const groups = serverNodes(c).map((n) => ({ targets: [n.address], labels: { node_name: n.name, ...n.labels } }));
+  return `${JSON.stringify(groups, null, 2)}\n`;
+}
+
+/** PURE: whether a targets file's text is one gen-config wrote (JSON has no comment to mark it). */
+export function isGeneratedTargets(text: string): boolean {
+  try {
+    const data = JSON.parse(text) as unknown;
+    return (
+      Array.isArray(data) &&
+      data.every((g) => typeof g === 'object' && g !== null && Array.isArray(g.targets) && typeof g.labels === 'object' && g.labels !== null && typeof g.labels.node_name === 'string')
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** How many targets a targets file lists (0 when it is not one). */
+export function targetCount(text: string): number {
+  return isGeneratedTargets(text) ? (JSON.parse(text) as unknown[]).length : 0;
+}
+
+/** prometheus-shard-K.yml for each shard. */
+export function renderShards(c: Cluster, source: string): Array<[string, string]> {
+  return Array.from({ length: c.shards }, (_, k) => [`prometheus-shard-${k}.yml`, renderPrometheusConfig(c, source, { withRules: true, shard: k })]);
+}
+
+/**
+ * /etc/default/prometheus for the servers that write to the store: with the store down,
+ * Prometheus 2.42 waits its default flush deadline (1 minute) for it when stopping, past the
+ * 20 seconds Debian's unit allows before killing it. 15 s stops it in time.
+ */
+export function renderPrometheusDefaults(source: string): string {
+  return (
+    header(source) +
+    '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on the\n' +
+    '# Prometheus servers (every shard) that write to the central store. With the store down,\n' +
+    '# Prometheus waits --storage.remote.flush-deadline (1m by default) for it when it stops, past\n' +
+    "# the 20 s Debian's unit allows; 15s lets it stop in time.\n" +
+    'ARGS="--storage.remote.flush-deadline=15s"\n'
+  );
+}
+
+/**
+ * The agents' queues: a Pi sends a few hundred series every scrape. Two shards at most and
+ * 500 samples per request keep memory small; backoff up to a minute while the store is away;
+ * the WAL keeps what was not sent and fills the gap once it is back.
+ */
+const AGENT_QUEUE = { capacity: 2500, min_shards: 1, max_shards: 2, max_samples_per_send: 500, batch_send_deadline: '10s', min_backoff: '1s', max_backoff: '1m' };
+
+/**
+ * agents/NAME.yml for each agent node (its /etc/prometheus/prometheus.yml): scrape its own
+ * node_exporter, keep the node's identity as external labels (and its address as instance, as a
+ * server would have it), push to the store. agents/prometheus: their /etc/default/prometheus.
+ */
+export function renderAgents(c: Cluster, source: string): Array<[string, string]> {
+  const agents = c.nodes.filter((n) => n.mode === 'agent');
+  if (agents.length === 0) return [];
+  const files: Array<[string, string]> = agents.map((n) => {
+    const port = n.address.slice(n.address.lastIndexOf(':') + 1);
+    const config = {
+      global: {
+        scrape_interval: c.scrapeInterval,
+        scrape_timeout: c.scrapeTimeout,
+        external_labels: { ...c.externalLabels, ...n.labels, node_name: n.name, scraped_by: 'agent' },
+      },
+      scrape_configs: [{ job_name: 'node', static_configs: [{ targets: [`localhost:${port}`], labels: { instance: n.address } }] }],
+      remote_write: remoteWriteConfigs(c, AGENT_QUEUE),
+    };
+    return [`${AGENTS_DIRECTORY}/${n.name}.yml`, header(source) + `# Prometheus in agent mode on ${n.name}, as its /etc/prometheus/prometheus.yml.\n` + yaml(config)];
+  });
+  files.push([
+    `${AGENTS_DIRECTORY}/${PROMETHEUS_DEFAULTS_FILE}`,
+    header(source) +
+      '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on every\n' +
+      '# agent node: agent mode (no queries, no rules; a write-ahead log that keeps what the store\n' +
+      '# has not received, for a day at most), the web port on loopback only, and a stop that does\n' +
+      "# not outwait Debian's 20 s for a store that is down.\n" +
+      'ARGS="--enable-feature=agent --storage.agent.path=/var/lib/prometheus/agent --storage.agent.retention.max-time=1d --storage.remote.flush-deadline=15s --web.listen-address=127.0.0.1:9090"\n',
+  ]);
+  return files;
+}
+
+/** The central side's rules: the fleet's, and the agents' per-node ones. */
+export function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
+  const silent = c.alerts.nodeSilentAfter;
+  const remembered = c.alerts.nodesRememberedFor;
+  const fleet: Rule[] = [
+    {
+      alert: 'PiNodeNotReporting',
+      expr: `max by (node_name) (max_over_time(up{job="node"}[${remembered}])) unless max by (node_name) (max_over_time(up{job="node"}[${silent}]))`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: '{{ $labels.node_name }} stopped reporting',
+        description: `No series of {{ $labels.node_name }} has reached the central store for ${silent}: its agent or the Prometheus shard that scrapes it is stopped, or it is off the network. (The store forgets a node silent for more than ${remembered}.)`,
+      },
+    },
+  ];
+  if (c.shards > 1) {
+    fleet.push({
+      alert: 'PiShardNotReporting',
+      expr: `max by (shard) (max_over_time(up{job="prometheus",shard!=""}[${remembered}])) unless max by (shard) (max_over_time(up{job="prometheus",shard!=""}[${silent}]))`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'Prometheus shard {{ $labels.shard }} stopped reporting',
+        description: `Prometheus shard {{ $labels.shard }} has written nothing to the central store for ${silent}: its nodes are not watched. Check that it runs (systemctl status prometheus) and reaches the store.`,
+      },
+    });
+  }
+  const groups = [{ name: 'pi-textfile-fleet', rules: fleet }];
+  if (c.nodes.some((n) => n.mode === 'agent')) {
+    // vmalert 1.79 (Debian 12) has no keep_firing_for: the agents' PiUnderVoltage resolves as
+    // soon as the supply recovers.
+    groups.push({ name: 'pi-textfile-agents', rules: nodeRules(c, 'scraped_by="agent"').map(({ keep_firing_for: _, ...r }) => r) });
+  }
+  return groups;
+}
+
+export function renderFleetRules(c: Cluster, source: string): string {
+  return header(source) + yaml({ groups: fleetRules(c) });
+}
+
+/**
+ * pi-textfile-vmalert.service: vmalert from Debian's victoria-metrics, on the store's machine,
+ * evaluating the fleet's rules against the store and notifying the Alertmanagers. It writes
+ * nothing and listens on loopback only.
+ */
+export function renderVmalertUnit(c: Cluster, source: string): string {
+  const central = c.central!;
+  const first = c.remoteWrite[0];
+  const auth: string[] = [];
+  // Derived from the first remote_write URL: the store asks for the same credentials.
+  if (first !== undefined && central.queryUrl === queryBase(first.url)) {
+    if (first.basicAuth) auth.push(`-datasource.basicAuth.username=${first.basicAuth.username}`, `-datasource.basicAuth.passwordFile=${first.basicAuth.passwordFile}`);
+    if (first.bearerTokenFile !== undefined) auth.push(`-datasource.bearerTokenFile=${first.bearerTokenFile}`);
+  }
+  const args = [
+    `-rule=${VMALERT_RULES_PATH}`,
+    `-datasource.url=${central.queryUrl}`,
+    ...auth,
+    ...c.alertmanagers.map((a) => `-notifier.url=http://${a}`),
+    `-evaluationInterval=${central.evaluationInterval}`,
+    '-httpListenAddr=127.0.0.1:8880',
+    ...Object.entries(c.externalLabels).map(([k, v]) => `-external.label=${k}=${v}`),
+  ];
+  return (
+    header(source) +
+    '# vmalert (Debian package victoria-metrics) on the central store\'s machine: the rules that need\n' +
+    `# the whole fleet, from ${VMALERT_RULES_PATH} (${FLEET_RULES_FILE}), evaluated\n` +
+    '# against the store, their alerts sent to the Alertmanagers. Install as\n' +
+    `# /etc/systemd/system/${VMALERT_UNIT}, then: systemctl enable --now ${VMALERT_UNIT}\n` +
+    '\n' +
+    '[Unit]\n' +
+    'Description=vmalert: pi-textfile fleet alerts from the central store\n' +
+    'After=network-online.target victoria-metrics.service\n' +
+    'Wants=network-online.target\n' +
+    '\n' +
+    '[Service]\n' +
+    `ExecStart=/usr/bin/vmalert ${args.map(systemdQuote).join(' ')}\n` +
+    'Restart=on-failure\n' +
+    'RestartSec=10s\n' +
+    'DynamicUser=yes\n' +
+    'NoNewPrivileges=yes\n' +
+    'ProtectSystem=strict\n' +
+    'ProtectHome=yes\n' +
+    'PrivateTmp=yes\n' +
+    'PrivateDevices=yes\n' +
+    'ProtectKernelTunables=yes\n' +
+    'ProtectKernelModules=yes\n' +
+    'ProtectControlGroups=yes\n' +
+    'RestrictNamespaces=yes\n' +
+    'LockPersonality=yes\n' +
+    'CapabilityBoundingSet=\n' +
+    'SystemCallArchitectures=native\n' +
+    'SystemCallFilter=@system-service\n' +
+    '\n' +
+    '[Install]\n' +
+    'WantedBy=multi-user.target\n'
+  );
+}
+
+/** The store's query base from a remote_write URL ending in /api/v1/write, or the URL itself. */
+function queryBase(writeUrl: string): string {
+  return writeUrl.replace(/\/api\/v1\/write\/?$/, '');
+}
