@@ -12,6 +12,7 @@
  * - on the central side too, the rules only the whole fleet can answer: a node whose series
  *   stopped arriving (its agent, its shard or its network is gone), a shard that went silent.
  */
+import { parseDuration } from '../duration';
 import type { Cluster } from './cluster';
 import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
 import { systemdQuote } from '../deploy/units';
@@ -104,7 +105,7 @@ export function renderAgents(c: Cluster, source: string): Array<[string, string]
       '# agent node: agent mode (no queries, no rules; a write-ahead log that keeps what the store\n' +
       '# has not received, for a day at most), the web port on loopback only, and a stop that does\n' +
       "# not outwait Debian's 20 s for a store that is down.\n" +
-      'ARGS="--enable-feature=agent --storage.agent.path=/var/lib/prometheus/agent --storage.agent.retention.max-time=1d --storage.remote.flush-deadline=15s --web.listen-address=127.0.0.1:9090"\n',
+      'ARGS="--enable-feature=agent --storage.agent.retention.max-time=1d --storage.remote.flush-deadline=15s --web.listen-address=127.0.0.1:9090"\n',
   ]);
   return files;
 }
@@ -113,10 +114,14 @@ export function renderAgents(c: Cluster, source: string): Array<[string, string]
 export function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
   const silent = c.alerts.nodeSilentAfter;
   const remembered = c.alerts.nodesRememberedFor;
+  // Pending for half the silence again: after a store outage, the shards and agents send what
+  // they kept; a node is not called silent before that has had time to arrive.
+  const pending = `${Math.max(1, Math.round((parseDuration(silent) ?? 600_000) / 2000))}s`;
   const fleet: Rule[] = [
     {
       alert: 'PiNodeNotReporting',
       expr: `max by (node_name) (max_over_time(up{job="node"}[${remembered}])) unless max by (node_name) (max_over_time(up{job="node"}[${silent}]))`,
+      for: pending,
       labels: { severity: 'critical' },
       annotations: {
         summary: '{{ $labels.node_name }} stopped reporting',
@@ -128,6 +133,7 @@ export function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
     fleet.push({
       alert: 'PiShardNotReporting',
       expr: `max by (shard) (max_over_time(up{job="prometheus",shard!=""}[${remembered}])) unless max by (shard) (max_over_time(up{job="prometheus",shard!=""}[${silent}]))`,
+      for: pending,
       labels: { severity: 'critical' },
       annotations: {
         summary: 'Prometheus shard {{ $labels.shard }} stopped reporting',
