@@ -326,3 +326,51 @@ test('the generated ARGS read the same in the shell and in systemd: the excludes
   assert.deepEqual(shell.stdout.trimEnd().split('\n'), argsOf(fs.readFileSync(file, 'utf8')));
   assert.ok(argsOf(fs.readFileSync(file, 'utf8')).some((a) => a.startsWith('--collector.netdev.device-exclude=^(lo|veth')));
 });
+
+test('node_exporter excludes: container and overlay interfaces leave, the real one stays (a network namespace shaped like a k3s node)', { skip: exporter.skip || (process.getuid?.() !== 0 && process.env.CI !== 'true' ? 'needs root for a network namespace' : false), timeout: 60_000 }, async (t) => {
+  const ns = `pi-textfile-${process.pid}`;
+  const ip = (...args: string[]): void => {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  };
+  ip('netns', 'add', ns);
+  t.after(() => spawnSync('ip', ['netns', 'del', ns]));
+  const inNs = (...args: string[]): void => ip('netns', 'exec', ns, 'ip', ...args);
+  inNs('link', 'set', 'lo', 'up');
+  // The node's own interface, and what k3s with flannel and a Docker engine add: bridges and one
+  // veth pair per pod (both ends here).
+  inNs('link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'vethpeer0');
+  for (const bridge of ['cni0', 'flannel.1', 'docker0']) inNs('link', 'add', bridge, 'type', 'bridge');
+  for (let i = 1; i <= 6; i++) inNs('link', 'add', `veth${i}a0b1c2`, 'type', 'veth', 'peer', 'name', `veth${i}d3e4f5`);
+  const virtual = 1 + 3 + 12;
+
+  const work = tempDir('pi-textfile-excludes-');
+  const textfile = await textfileDirectory(work);
+  const port = await freePort();
+  fs.writeFileSync(path.join(work, 'cluster.yml'), `cluster: c\nnode_exporter: {port: ${port}, textfile_directory: ${textfile}}\nnodes: [pi1.local]\n`);
+  const gen = await runMain(['gen-config', '--config', path.join(work, 'cluster.yml'), '--out', work]);
+  assert.equal(gen.code, 0, gen.stderr);
+  const generated = argsOf(fs.readFileSync(path.join(work, 'prometheus-node-exporter'), 'utf8'));
+  const debian = [`--collector.textfile.directory=${textfile}`, `--web.listen-address=:${port}`];
+  const scrape = async (args: string[]): Promise<string[]> => {
+    const child = spawn('ip', ['netns', 'exec', ns, exporter.path!, ...args.map((a) => a.replace(/^--web\.listen-address=:/, '--web.listen-address=127.0.0.1:'))], { stdio: 'ignore' });
+    children.push(child);
+    try {
+      const fetch = `require('http').get('http://127.0.0.1:${port}/metrics', (r) => { let b = ''; r.on('data', (d) => (b += d)); r.on('end', () => process.stdout.write(b)); }).on('error', () => process.exit(1))`;
+      return await waitFor(async () => {
+        const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', fetch], { encoding: 'utf8', timeout: 10_000 });
+        return r.status === 0 && r.stdout.includes('node_textfile_scrape_error 0') ? r.stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#')) : undefined;
+      }, 20_000, 'node_exporter in the namespace');
+    } finally {
+      await stop(child);
+    }
+  };
+  const before = await scrape(debian);
+  const after = await scrape(generated);
+  const devices = (series: string[]) => new Set(series.filter((l) => l.startsWith('node_network_')).map((l) => /device="([^"]*)"/.exec(l)?.[1]).filter((d): d is string => d !== undefined));
+  assert.deepEqual([...devices(after)].sort(), ['eth0'], 'only the real interface is left');
+  assert.ok(devices(before).has('veth1a0b1c2') && devices(before).has('cni0'), "node_exporter's defaults keep them all");
+  const perInterface = (before.length - after.length) / virtual;
+  t.diagnostic(`series: ${before.length} with Debian's defaults, ${after.length} with the generated excludes, ${virtual} virtual interfaces left out: ${perInterface.toFixed(1)} series each`);
+  assert.ok(perInterface >= 20, `${perInterface} series per interface`);
+});
