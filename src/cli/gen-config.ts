@@ -11,7 +11,7 @@ export function registerGenConfig(program: Command, io: Io, done: (code: number)
     .requiredOption('--config <file>', 'the cluster description (YAML; schema: schemas/cluster.schema.json)')
     .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml, prometheus-node-exporter, Grafana\'s provisioning and dashboards (grafana/) and, with an alertmanager section, alertmanager.yml and prometheus-alertmanager into DIR (without it: print prometheus.yml)')
     .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
-    .option('--force', 'overwrite files in DIR that pi-textfile did not generate')
+    .option('--force', 'overwrite files in DIR that pi-textfile did not generate; with discovery: file, write a target list that is empty or lost more than half of its nodes')
     .option('--format <format>', 'how problems are reported: text (FILE:LINE:COLUMN lines on stderr), github (annotations on a pull request\'s lines), json (one object a line on stdout)', 'text')
     .addHelpText(
       'after',
@@ -23,6 +23,13 @@ Example cluster.yml:
     - name: kube-1
       address: 192.168.1.101:9100
       labels: {role: worker}
+
+Fleets (see the README's "Fleets" section):
+  discovery: file     nodes in pi-textfile.targets.json, reread by Prometheus without a reload
+  shards: N           prometheus-shard-K.yml for N Prometheus servers writing to remote_write
+  mode: agent         agents/NAME.yml: Prometheus in agent mode on each node (or per node)
+  With shards or agents, pi-textfile.fleet.rules.yml and pi-textfile-vmalert.service: the
+  alerts that need the whole fleet, from vmalert on the central store.
 
 In CI (GitHub Actions), each problem on its line of the pull request:
   pi-textfile gen-config --check --format github --config cluster.yml
