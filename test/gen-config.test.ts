@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { argsOf, filesUnder, requireTool, ROOT, runMain, tempDir, UPDATE } from './helpers';
+import { argsOf, filesUnder, requireTool, ROOT, runMain, table, tempDir, UPDATE } from './helpers';
 
 const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
 
@@ -261,4 +261,59 @@ test('--format github escapes what workflow commands would misread: newlines, %,
   assert.equal(r.code, 1);
   assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
   assert.match(r.stdout, /^::error file=.*a%2Cb%3Ac\.yml,line=4,col=\d+,title=pi-textfile gen-config%3A \/nodes\/1\/name::node name "x%0A100%25" is used by \/nodes\/0 too/);
+});
+
+table('gen-config --check: what shards, agents, discovery and the excludes need', [
+  {
+    source: 'shards without a store',
+    yaml: 'cluster: c\nshards: 2\nnodes: [a.local]\n',
+    lines: ["cluster.yml:2:9: /shards: 2 shards need remote_write: each writes its share to the central store, where the whole fleet is seen; add remote_write with the store's URL"],
+  },
+  {
+    source: 'an agent without a store',
+    yaml: 'cluster: c\nnodes:\n  - {address: a.local, mode: agent}\n',
+    lines: ["cluster.yml:3:30: /nodes/0/mode: agent mode pushes each node's series to remote_write, the central store; add remote_write with the store's URL"],
+  },
+  {
+    source: "an agent whose name cannot be a file's",
+    yaml: 'cluster: c\nmode: agent\nremote_write: [{url: "http://s:8428/api/v1/write"}]\nnodes:\n  - {name: "../x", address: a.local}\n',
+    lines: ['cluster.yml:5:12: /nodes/0/name: "../x" runs as an agent, whose configuration is agents/NAME.yml: give it a name of letters, digits, ".", "_" and "-" (at most 128)'],
+  },
+  {
+    source: "a store whose query API cannot be told from its write URL",
+    yaml: 'cluster: c\nshards: 2\nremote_write: [{url: "http://s:8086/write"}]\nnodes: [a.local]\n',
+    lines: ['cluster.yml:3:22: /remote_write/0/url: "http://s:8086/write" does not end in /api/v1/write, so the store\'s query API cannot be told from it; give it as central.query_url (vmalert evaluates the fleet\'s rules there)'],
+  },
+  {
+    source: 'the same store, with central.query_url',
+    yaml: 'cluster: c\nshards: 2\nremote_write: [{url: "http://s:8086/write"}]\ncentral: {query_url: "http://s:8428"}\nnodes: [a.local]\n',
+    lines: [],
+  },
+  {
+    source: 'an empty node list without discovery: file',
+    yaml: 'cluster: c\nnodes: []\n',
+    lines: ['cluster.yml:2:8: /nodes: needs at least one node'],
+  },
+  {
+    source: 'an empty node list with discovery: file (gen-config refuses to write it without --force)',
+    yaml: 'cluster: c\ndiscovery: file\nnodes: []\n',
+    lines: [],
+  },
+  {
+    source: 'an exclude the shell would expand, and one that is no regexp',
+    yaml: 'cluster: c\nnode_exporter:\n  exclude: {network_devices: "^$(id)", disk_devices: "^(sd"}\nnodes: [a.local]\n',
+    lines: [
+      'cluster.yml:3:30: /node_exporter/exclude/network_devices: "^$(id)" has a $ before a name, brace or parenthesis, which the shell would expand in /etc/default/prometheus-node-exporter; use $ only at the end of a group',
+      'cluster.yml:3:54: /node_exporter/exclude/disk_devices: "^(sd" is not a regular expression: /^(sd/: Unterminated group',
+    ],
+  },
+  {
+    source: 'labels pi-textfile sets on shards and agents',
+    yaml: 'cluster: c\nexternal_labels: {shard: x}\nnodes: [a.local]\n',
+    lines: ['cluster.yml:2:19: /external_labels/shard: "shard" is set by pi-textfile on the series of shards and agents; choose another name'],
+  },
+], async (row) => {
+  const r = await problems(row.yaml);
+  assert.deepEqual(r.lines.filter((l) => !/: valid \(/.test(l)), row.lines);
+  assert.equal(r.code, row.lines.length === 0 ? 0 : 1);
 });
