@@ -91,6 +91,14 @@ test('promtool test rules: every alert fires and stays silent at the right times
   assert.match(r.stdout, /SUCCESS/);
 });
 
+test('promtool test rules: the central side of shards and of agents (the fleet goldens)', { skip: promtool.skip }, () => {
+  for (const f of ['fleet-shards.rules.test.yml', 'fleet-agents.rules.test.yml']) {
+    const r = spawnSync(promtool.path!, ['test', 'rules', path.join(ROOT, 'test', 'rules', f)], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /SUCCESS/);
+  }
+});
+
 test('the rules tested by promtool are the generated ones', () => {
   const tested = fs.readFileSync(path.join(ROOT, 'test', 'rules', 'pi-textfile.rules.yml'), 'utf8');
   assert.equal(tested, fs.readFileSync(path.join(CLUSTERS, 'three-node', 'expected', 'pi-textfile.rules.yml'), 'utf8'));
