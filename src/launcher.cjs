@@ -30,8 +30,10 @@ if (major < 18 || (major === 18 && minor < 17)) {
 
 // The program; the Debian package's copy of this file names its installed path instead.
 var MAIN = require('path').join(__dirname, 'main.cjs');
+var path = require('path');
 // Replaced by scripts/build.mjs with a hash of main.cjs.
 var BUILD_ID = 'development';
+// As CODE_CACHE_NAME in src/textfile.ts, whose sweep removes the temp files of a killed run.
 var CACHE_NAME = '.pi-textfile.code-cache';
 var MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -57,7 +59,7 @@ function loadWithCache(dir) {
   var source = fs.readFileSync(MAIN, 'utf8');
   var stat = fs.statSync(MAIN);
   var key = [process.version, process.arch, BUILD_ID, stat.size, stat.mtimeMs].join(' ');
-  var cacheFile = require('path').join(dir, CACHE_NAME);
+  var cacheFile = path.join(dir, CACHE_NAME);
   var cached = readCache(fs, cacheFile, key);
   var script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: cached === null ? undefined : cached });
   if (cached === null || script.cachedDataRejected) {
@@ -70,7 +72,7 @@ function loadWithCache(dir) {
   var mod = new Module(MAIN, module);
   mod.filename = MAIN;
   var fn = script.runInThisContext();
-  fn.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, require('path').dirname(MAIN));
+  fn.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, path.dirname(MAIN));
 }
 
 /** The cached data for `key`, or null: absent, not ours, someone else may write it, or stale. */
@@ -97,7 +99,7 @@ function readCache(fs, file, key) {
 }
 
 function writeCache(fs, file, key, script) {
-  var tmp = require('path').join(require('path').dirname(file), '.' + CACHE_NAME + '.' + hex() + hex() + '.tmp');
+  var tmp = path.join(path.dirname(file), '.' + CACHE_NAME + '.' + hex() + hex() + '.tmp');
   var fd;
   try {
     var data = script.createCachedData();

@@ -194,26 +194,14 @@ export function readOwnFile(file: string, maxBytes: number): string | null {
 }
 
 /**
- * The first `bytes` bytes of a regular file, read without following a link or blocking: null when
- * it does not exist, is a link or anything else than a regular file, or cannot be read. (Whether a
- * file carries gen-config's header: a 10,000-node prometheus.yml is several MiB.)
+ * The first `bytes` bytes of a regular file, read as readOwnFile reads (no link followed, nothing
+ * that blocks): null when there is none. (Whether a file carries gen-config's header: a
+ * 10,000-node prometheus.yml is several MiB.)
  */
 export function readHead(file: string, bytes: number): string | null {
-  let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY | O_NOFOLLOW);
+    return readBounded(file, { maxBytes: bytes, noFollow: true, head: true })?.toString('utf8') ?? null;
   } catch {
     return null;
-  }
-  try {
-    if (!fs.fstatSync(fd).isFile()) return null;
-    const buf = Buffer.alloc(bytes);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < bytes; length += n) n = fs.readSync(fd, buf, length, bytes - length, null);
-    return buf.subarray(0, length).toString('utf8');
-  } catch {
-    return null;
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -2,19 +2,13 @@
 import * as path from 'node:path';
 import UNITS from 'pi-textfile:units';
 import { LINK_RECORD, SERVICE, SYSUSERS_TEMPLATE, TEMPLATE_BINARY, TEMPLATE_README } from './layout';
+import { systemdQuote } from './systemd-quote';
 
 /** PURE: the sysusers.d file that declares the units' system user. */
 export function sysusersConfig(): string {
   const text = UNITS[SYSUSERS_TEMPLATE];
   if (text === undefined) throw new Error(`no ${SYSUSERS_TEMPLATE}`);
   return text;
-}
-
-/** PURE: an argument as systemd's command-line parser reads it back (specifiers and variables escaped). */
-export function systemdQuote(arg: string): string {
-  const escaped = arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)) return escaped;
-  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /**

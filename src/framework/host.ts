@@ -61,9 +61,10 @@ function scratch(size: number, keep = 0): Buffer {
 
 /**
  * Reads at most `maxBytes` of a regular file without blocking; null if it does not exist. With
- * `noFollow`, a link there is not followed (and fails, ELOOP).
+ * `noFollow`, a link there is not followed (and fails, ELOOP). A larger file fails, unless `head`
+ * asks for its first `maxBytes` only.
  */
-export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: boolean } = {}): Buffer | null {
+export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: boolean; head?: boolean } = {}): Buffer | null {
   const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
@@ -78,11 +79,13 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
     // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap,
     // into one scratch buffer that grows as needed and is reused by every read (a run reads some
     // twenty tiny files; a fresh 256 KiB buffer each time costs a garbage collection).
-    let buf = scratch(Math.min(maxBytes + 1, 16 * 1024));
+    // One byte past the cap tells a file that is too large, unless only its head is wanted.
+    const limit = opts.head ? maxBytes : maxBytes + 1;
+    let buf = scratch(Math.min(limit, 16 * 1024));
     let length = 0;
     for (;;) {
-      if (length === buf.length) buf = scratch(Math.min(maxBytes + 1, buf.length * 4), length);
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      if (length === buf.length) buf = scratch(Math.min(limit, buf.length * 4), length);
+      const n = fs.readSync(fd, buf, length, Math.min(buf.length, limit) - length, null);
       if (n === 0) break;
       length += n;
       if (length > maxBytes) throw new HostReadError(file, `is larger than ${maxBytes / 1024} KiB, which no sysfs/procfs file is`);

@@ -13,11 +13,12 @@
  *   VcgencmdError whose message says what to do.
  * - collect spawns synchronously, one call at a time: the firmware serialises mailbox calls, so
  *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
- *   timers (measured: about 2 ms less CPU per collection of three calls in the long-running mode, and a resident size
- *   that stays flat). The event loop turns between calls, so a stop request is handled before the
- *   next call starts; one that reaches pi-textfile alone during a call waits for that call to
- *   return or time out (--vcgencmd.timeout). systemd, `timeout` and a terminal signal the whole
- *   process group, which ends vcgencmd at once. doctor spawns asynchronously.
+ *   timers (measured in the long-running mode: about 2 ms less CPU per collection of three
+ *   calls, and a smaller resident size). The event loop turns between calls, so a stop request
+ *   is handled before the next call starts; one that reaches pi-textfile alone during a call
+ *   waits for that call to return or time out (--vcgencmd.timeout). systemd, `timeout` and a
+ *   terminal signal the whole process group, which ends vcgencmd at once. doctor spawns
+ *   asynchronously.
  *
  * Output formats and error texts: raspberrypi/utils vcgencmd/vcgencmd.c (current, mailbox based)
  * and raspberrypi/userland host_applications/linux/apps/gencmd/gencmd.c (legacy, VCHI based).

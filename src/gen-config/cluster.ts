@@ -300,6 +300,17 @@ function ms(d: string): number {
 const str = (v: unknown): v is string => typeof v === 'string';
 const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A /nodes entry (shorthand or mapping): its address, undefined where it has none. */
+const addressOf = (n: unknown): string | undefined => (str(n) ? n : obj(n) && str(n.address) ? n.address : undefined);
+/** Where a /nodes entry's address is written. */
+const addressPointer = (n: unknown, i: number): string => (str(n) ? `/nodes/${i}` : `/nodes/${i}/address`);
+/** A /nodes entry's name (by default its address's host) and where it comes from. */
+function nameOf(n: unknown, i: number): { name: string; pointer: string } | undefined {
+  if (obj(n) && str(n.name)) return { name: n.name, pointer: `/nodes/${i}/name` };
+  const address = addressOf(n);
+  return address === undefined ? undefined : { name: defaultNodeName(address), pointer: addressPointer(n, i) };
+}
+
 /** Checks a JSON Schema cannot express. Runs on whatever parts are well-formed. */
 function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[] {
   const issues: Issue[] = [];
@@ -350,8 +361,8 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
   const addresses = new Map<string, number>();
   if (Array.isArray(data.nodes)) {
     data.nodes.forEach((n: unknown, i: number) => {
-      const address = str(n) ? n : obj(n) && str(n.address) ? n.address : undefined;
-      const addrPointer = str(n) ? `/nodes/${i}` : `/nodes/${i}/address`;
+      const address = addressOf(n);
+      const addrPointer = addressPointer(n, i);
       checkAddress(addrPointer, address);
       if (address === undefined) return;
       const { host, port: p } = splitAddress(address);
@@ -363,8 +374,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
         return;
       }
       addresses.set(full, i);
-      const name = obj(n) && str(n.name) ? n.name : defaultNodeName(address);
-      const namePointer = obj(n) && str(n.name) ? `/nodes/${i}/name` : addrPointer;
+      const { name, pointer: namePointer } = nameOf(n, i)!;
       const nameAt = names.get(name);
       if (nameAt !== undefined) at(namePointer, `node name "${name}" is used by /nodes/${nameAt} too; give each node its own name`);
       else names.set(name, i);
@@ -436,9 +446,9 @@ function fleetChecks(data: Record<string, unknown>, at: (pointer: string, messag
     at(obj(n) && n.mode === 'agent' ? `/nodes/${i}/mode` : '/mode', "agent mode pushes each node's series to remote_write, the central store; add remote_write with the store's URL");
   }
   for (const [n, i] of agents) {
-    const name = obj(n) && str(n.name) ? n.name : str(n) ? defaultNodeName(n) : obj(n) && str(n.address) ? defaultNodeName(n.address) : undefined;
-    if (name !== undefined && !FILE_NAME.test(name)) {
-      at(obj(n) && str(n.name) ? `/nodes/${i}/name` : str(n) ? `/nodes/${i}` : `/nodes/${i}/address`, `"${name}" runs as an agent, whose configuration is agents/NAME.yml: give it a name of letters, digits, ".", "_" and "-" (at most 128)`);
+    const named = nameOf(n, i);
+    if (named !== undefined && !FILE_NAME.test(named.name)) {
+      at(named.pointer, `"${named.name}" runs as an agent, whose configuration is agents/NAME.yml: give it a name of letters, digits, ".", "_" and "-" (at most 128)`);
     }
   }
   const central = shards > 1 || agents.length > 0;

@@ -13,9 +13,9 @@
  *   stopped arriving (its agent, its shard or its network is gone), a shard that went silent.
  */
 import { parseDuration } from '../duration';
-import type { Cluster } from './cluster';
+import { queryUrlOf, type Cluster } from './cluster';
 import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
-import { systemdQuote } from '../deploy/units';
+import { systemdQuote } from '../deploy/systemd-quote';
 
 export const PROMETHEUS_DEFAULTS_FILE = 'prometheus';
 export const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';
@@ -164,7 +164,7 @@ export function renderVmalertUnit(c: Cluster, source: string): string {
   const first = c.remoteWrite[0];
   const auth: string[] = [];
   // Derived from the first remote_write URL: the store asks for the same credentials.
-  if (first !== undefined && central.queryUrl === queryBase(first.url)) {
+  if (first !== undefined && central.queryUrl === queryUrlOf(first.url)) {
     if (first.basicAuth) auth.push(`-datasource.basicAuth.username=${first.basicAuth.username}`, `-datasource.basicAuth.passwordFile=${first.basicAuth.passwordFile}`);
     if (first.bearerTokenFile !== undefined) auth.push(`-datasource.bearerTokenFile=${first.bearerTokenFile}`);
   }
@@ -211,9 +211,4 @@ export function renderVmalertUnit(c: Cluster, source: string): string {
     '[Install]\n' +
     'WantedBy=multi-user.target\n'
   );
-}
-
-/** The store's query base from a remote_write URL ending in /api/v1/write, or the URL itself. */
-function queryBase(writeUrl: string): string {
-  return writeUrl.replace(/\/api\/v1\/write\/?$/, '');
 }
