@@ -12,6 +12,7 @@ const CLUSTERS = path.join(ROOT, 'test', 'fixtures', 'clusters');
 const promtool = requireTool('promtool', 'prometheus');
 const amtool = requireTool('amtool', 'prometheus-alertmanager');
 const vmalert = requireTool('vmalert', 'victoria-metrics');
+const systemdAnalyze = requireTool('systemd-analyze', 'systemd');
 
 for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.join(CLUSTERS, n, 'cluster.yml'))).sort()) {
   const dir = path.join(CLUSTERS, name);
@@ -66,6 +67,18 @@ for (const name of fs.readdirSync(CLUSTERS).filter((n) => fs.existsSync(path.joi
       }
     }
   });
+
+  if (fs.existsSync(path.join(dir, 'expected', 'pi-textfile-vmalert.service'))) {
+    test(`systemd-analyze verify and security: the vmalert unit of ${name}`, { skip: systemdAnalyze.skip || vmalert.skip }, () => {
+      const unit = path.join(dir, 'expected', 'pi-textfile-vmalert.service');
+      const verify = spawnSync(systemdAnalyze.path!, ['verify', unit], { encoding: 'utf8' });
+      assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+      assert.equal(`${verify.stdout}${verify.stderr}`, '', 'no warnings');
+      const security = spawnSync(systemdAnalyze.path!, ['security', '--offline=yes', unit], { encoding: 'utf8' });
+      const level = Number(/Overall exposure level for \S+: (\d+\.\d+)/.exec(security.stdout + security.stderr)?.[1]);
+      assert.ok(level <= 2.0, `exposure ${level}`);
+    });
+  }
 
   if (fs.existsSync(path.join(dir, 'expected', 'alertmanager.yml'))) {
     test(`amtool check-config: ${name}`, { skip: amtool.skip }, () => {

@@ -202,11 +202,23 @@ export function renderVmalertUnit(c: Cluster, source: string): string {
     'ProtectKernelTunables=yes\n' +
     'ProtectKernelModules=yes\n' +
     'ProtectControlGroups=yes\n' +
+    'ProtectKernelLogs=yes\n' +
+    'ProtectClock=yes\n' +
+    'ProtectHostname=yes\n' +
+    'ProtectProc=invisible\n' +
     'RestrictNamespaces=yes\n' +
+    'RestrictRealtime=yes\n' +
+    'RestrictSUIDSGID=yes\n' +
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n' +
+    'MemoryDenyWriteExecute=yes\n' +
     'LockPersonality=yes\n' +
     'CapabilityBoundingSet=\n' +
+    'AmbientCapabilities=\n' +
+    'UMask=0077\n' +
     'SystemCallArchitectures=native\n' +
     'SystemCallFilter=@system-service\n' +
+    'SystemCallFilter=~@privileged\n' +
+    'SystemCallErrorNumber=EPERM\n' +
     '\n' +
     '[Install]\n' +
     'WantedBy=multi-user.target\n'
