@@ -123,14 +123,16 @@ function collectRows(node) {
 /** How many vcgencmd a steady-state run and a first run after boot start. */
 function countCalls() {
   const dir = newDir('count');
-  const log = path.join(work, 'calls.log');
+  // The stand-in appends each call to calls.log beside it while that file exists.
+  const log = path.join(vcDir, 'calls.log');
   const calls = () => {
-    fs.rmSync(log, { force: true });
-    execFileSync(process.execPath, [bundle, ...collectArgs(dir)], { env: { ...env, PI_TEXTFILE_BENCH_LOG: log } });
-    return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    fs.writeFileSync(log, '');
+    execFileSync(process.execPath, [bundle, ...collectArgs(dir)], { env });
+    return fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean);
   };
   const first = calls();
   const steady = calls();
+  fs.rmSync(log);
   return { first, steady };
 }
 

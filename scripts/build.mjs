@@ -64,6 +64,10 @@ const lazyParts = {
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18.17', logLevel: 'warning', plugins: [virtualModules] };
 
 rmSync('dist', { recursive: true, force: true });
+// main.cjs is one function expression taking what Node gives a CommonJS module (exports, require,
+// module, __filename, __dirname): the launcher compiles it as it is, with or without its code
+// cache, and calls it.
+const MAIN_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'];
 const main = await build({
   ...common,
   plugins: [virtualModules, lazyParts],
@@ -71,8 +75,12 @@ const main = await build({
   outfile: 'dist/main.cjs',
   minify: true,
   legalComments: 'eof',
+  banner: { js: MAIN_WRAPPER[0] },
+  footer: { js: MAIN_WRAPPER[1] },
   metafile: true,
 });
+const mainText = readFileSync('dist/main.cjs', 'utf8');
+if (!mainText.startsWith(MAIN_WRAPPER[0]) || !mainText.trimEnd().endsWith('})')) throw new Error('dist/main.cjs is not wrapped as the launcher expects');
 // The launcher keys its code cache by main.cjs's hash, among other things.
 const launcher = readFileSync('src/launcher.cjs', 'utf8');
 const buildId = createHash('sha256').update(readFileSync('dist/main.cjs')).digest('hex').slice(0, 16);

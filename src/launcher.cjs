@@ -52,27 +52,46 @@ function textfileDirectory(argv) {
   return once && dir !== '' ? dir : null;
 }
 
-function loadWithCache(dir) {
+/**
+ * Runs the program. main.cjs is built as one function expression, with the parameters Node gives
+ * a CommonJS module, so that it is compiled here as it is, with the code cache when `dir` is given.
+ */
+function run(dir) {
   var fs = require('fs');
   var vm = require('vm');
-  var Module = require('module');
+  // readFileSync with an encoding is read and decoded by Node's C++ side: the cheapest read there is.
   var source = fs.readFileSync(MAIN, 'utf8');
   var stat = fs.statSync(MAIN);
   var key = [process.version, process.arch, BUILD_ID, stat.size, stat.mtimeMs].join(' ');
-  var cacheFile = path.join(dir, CACHE_NAME);
-  var cached = readCache(fs, cacheFile, key);
-  var script = new vm.Script(Module.wrap(source), { filename: MAIN, cachedData: cached === null ? undefined : cached });
-  if (cached === null || script.cachedDataRejected) {
+  var cacheFile = dir === null ? null : path.join(dir, CACHE_NAME);
+  var cached = cacheFile === null ? null : readCache(fs, cacheFile, key);
+  var script = new vm.Script(source, { filename: MAIN, cachedData: cached === null ? undefined : cached });
+  if (cacheFile !== null && (cached === null || script.cachedDataRejected)) {
     // Written once the program has run, so that the cache holds every function it compiled.
     // Only after a run that succeeded: a directory collect refused gets nothing from us either.
     process.once('exit', function (code) {
       if (code === 0) writeCache(fs, cacheFile, key, script);
     });
   }
-  var mod = new Module(MAIN, module);
-  mod.filename = MAIN;
-  var fn = script.runInThisContext();
-  fn.call(mod.exports, mod.exports, Module.createRequire(MAIN), mod, MAIN, path.dirname(MAIN));
+  var mod = { exports: {} };
+  script.runInThisContext().call(mod.exports, mod.exports, requireBeside, mod, MAIN, path.dirname(MAIN));
+}
+
+/** The program's require: Node's modules by name, the program's own parts beside main.cjs. */
+function requireBeside(id) {
+  return require(id.charAt(0) === '.' ? path.join(path.dirname(MAIN), id) : id);
+}
+
+/** `size` bytes from the start of an open file, or fewer if it is shorter. */
+function readWhole(fs, fd, size) {
+  var buf = Buffer.allocUnsafe(size);
+  var n = 0;
+  while (n < size) {
+    var got = fs.readSync(fd, buf, n, size - n, n);
+    if (got === 0) break;
+    n += got;
+  }
+  return n === size ? buf : buf.subarray(0, n);
 }
 
 /** The cached data for `key`, or null: absent, not ours, someone else may write it, or stale. */
@@ -86,10 +105,9 @@ function readCache(fs, file, key) {
   try {
     var st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== process.geteuid() || (st.mode & 18) !== 0 || st.size > MAX_CACHE_BYTES) return null;
-    var buf = Buffer.allocUnsafe(st.size);
-    var n = fs.readSync(fd, buf, 0, st.size, 0);
+    var buf = readWhole(fs, fd, st.size);
     var header = Buffer.from(key + '\n');
-    if (n !== st.size || n <= header.length || !buf.subarray(0, header.length).equals(header)) return null;
+    if (buf.length !== st.size || buf.length <= header.length || !buf.subarray(0, header.length).equals(header)) return null;
     return buf.subarray(header.length);
   } catch (e) {
     return null;
@@ -124,6 +142,4 @@ function hex() {
   return (Math.floor(Math.random() * 0x100000000) + 0x100000000).toString(16).slice(1);
 }
 
-var dir = textfileDirectory(process.argv.slice(2));
-if (dir === null) require(MAIN);
-else loadWithCache(dir);
+run(textfileDirectory(process.argv.slice(2)));

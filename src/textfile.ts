@@ -16,9 +16,10 @@
  * link) and opens a predictable temporary name without O_EXCL or O_NOFOLLOW. It is kept for
  * install's unit files in /etc/systemd/system, a directory only root may write.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { type Stats, accessSync, closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from './errors';
+import { isLowerHex } from './framework/text';
 import { readBounded } from './framework/host';
 
 /** Where the installed service writes, and where install's link in node_exporter's directory points. */
@@ -32,20 +33,20 @@ export const CODE_CACHE_NAME = '.pi-textfile.code-cache';
 /** Temp files of a run that was killed (SIGKILL cannot be caught) older than this are removed. */
 export const STALE_TEMP_AGE_MS = 60_000;
 
-const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 /** Throws a UserError (exit 2) unless `dir` is an existing directory this process may write to. */
 export function checkOutputDirectory(dir: string, flag = '--textfile.directory DIR (the directory node_exporter reads with --collector.textfile.directory)'): void {
-  let stat: fs.Stats;
+  let stat: Stats;
   try {
-    stat = fs.statSync(dir);
+    stat = statSync(dir);
   } catch (err) {
     const why = describeFsError(err);
     throw new UserError(`output directory ${dir} ${why}; ${why === 'does not exist' ? `create it (sudo mkdir -p ${dir}) or ` : ''}pass ${flag}`, EXIT_CANNOT_RUN);
   }
   if (!stat.isDirectory()) throw new UserError(`output directory ${dir} is not a directory; pass ${flag}`, EXIT_CANNOT_RUN);
   try {
-    fs.accessSync(dir, fs.constants.W_OK);
+    accessSync(dir, constants.W_OK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EROFS') {
       throw new UserError(`output directory ${dir} is on a read-only file system; remount it read-write, or pass ${flag}`, EXIT_CANNOT_RUN);
@@ -62,7 +63,10 @@ export function checkOutputDirectory(dir: string, flag = '--textfile.directory D
  * `.NAME.<16 hex>.tmp`, or `NAME.<digits>` as earlier versions (write-file-atomic) named them.
  */
 export function isTempFileFor(entry: string, name: string): boolean {
-  if (entry.startsWith(`.${name}.`) && /^[0-9a-f]{16}\.tmp$/.test(entry.slice(name.length + 2))) return true;
+  if (entry.startsWith(`.${name}.`)) {
+    const rest = entry.slice(name.length + 2);
+    return rest.length === 20 && rest.endsWith('.tmp') && isLowerHex(rest.slice(0, 16));
+  }
   return entry.startsWith(`${name}.`) && /^\d+$/.test(entry.slice(name.length + 1));
 }
 
@@ -71,17 +75,17 @@ export function removeStaleTempFiles(dir: string, names: readonly string[], nowM
   let removed = 0;
   let entries: string[];
   try {
-    entries = fs.readdirSync(dir);
+    entries = readdirSync(dir);
   } catch {
     return 0;
   }
   for (const entry of entries) {
     if (!names.some((name) => isTempFileFor(entry, name))) continue;
-    const file = path.join(dir, entry);
+    const file = join(dir, entry);
     try {
-      const st = fs.lstatSync(file);
+      const st = lstatSync(file);
       if ((st.isFile() || st.isSymbolicLink()) && nowMs - st.mtimeMs > STALE_TEMP_AGE_MS) {
-        fs.unlinkSync(file); // a planted link is removed itself; its target is never touched
+        unlinkSync(file); // a planted link is removed itself; its target is never touched
         removed++;
       }
     } catch {
@@ -92,15 +96,15 @@ export function removeStaleTempFiles(dir: string, names: readonly string[], nowM
 }
 
 function refuseWhatIsThere(file: string): void {
-  let st: fs.Stats;
+  let st: Stats;
   try {
-    st = fs.lstatSync(file);
+    st = lstatSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new UserError(`cannot write ${file}: ${describeFsError(err)}`, EXIT_CANNOT_RUN);
   }
   if (st.isSymbolicLink()) {
-    const target = fs.readlinkSync(file);
+    const target = readlinkSync(file);
     if (target === RUNTIME_FILE) {
       throw new UserError(
         `${file} is the link pi-textfile install made to ${RUNTIME_FILE}, which the installed service writes; it is left as it is: ` +
@@ -116,7 +120,7 @@ function refuseWhatIsThere(file: string): void {
   if (!st.isFile()) throw new UserError(`${file} is not a regular file (it is a ${kindOf(st)}); move it away, or write elsewhere`, EXIT_CANNOT_RUN);
 }
 
-function kindOf(st: fs.Stats): string {
+function kindOf(st: Stats): string {
   return st.isDirectory() ? 'directory' : st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'device' : 'special file';
 }
 
@@ -137,15 +141,15 @@ function tempSuffix(): string {
 
 export function writeAtomically(file: string, content: string, suffix: () => string = tempSuffix): void {
   refuseWhatIsThere(file);
-  const dir = path.dirname(file);
+  const dir = dirname(file);
   let tmp = '';
   let fd = -1;
   // Something at the name (a link planted by whoever can write the directory): never opened,
   // another name is drawn.
   for (let attempt = 0; fd < 0; attempt++) {
-    tmp = path.join(dir, `.${path.basename(file)}.${suffix()}.tmp`);
+    tmp = join(dir, `.${basename(file)}.${suffix()}.tmp`);
     try {
-      fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
+      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | O_NOFOLLOW, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 8) continue;
       throw new UserError(`cannot write ${file}: ${describeFsError(err)}; the previous file (if any) was left as it was`, EXIT_CANNOT_RUN);
@@ -153,27 +157,27 @@ export function writeAtomically(file: string, content: string, suffix: () => str
   }
   try {
     try {
-      fs.fchmodSync(fd, 0o644);
-      fs.writeFileSync(fd, content, 'utf8');
-      fs.fsyncSync(fd);
+      fchmodSync(fd, 0o644);
+      writeFileSync(fd, content, 'utf8');
+      fsyncSync(fd);
     } finally {
-      fs.closeSync(fd);
+      closeSync(fd);
     }
-    fs.renameSync(tmp, file);
+    renameSync(tmp, file);
   } catch (err) {
     try {
-      fs.unlinkSync(tmp);
+      unlinkSync(tmp);
     } catch {
       // already gone
     }
     throw new UserError(`cannot write ${file}: ${describeFsError(err)}; the previous file (if any) was left as it was`, EXIT_CANNOT_RUN);
   }
   try {
-    const dirFd = fs.openSync(dir, fs.constants.O_RDONLY | (fs.constants.O_DIRECTORY ?? 0));
+    const dirFd = openSync(dir, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0));
     try {
-      fs.fsyncSync(dirFd);
+      fsyncSync(dirFd);
     } finally {
-      fs.closeSync(dirFd);
+      closeSync(dirFd);
     }
   } catch {
     // the rename is done; a directory that cannot be fsynced (some FUSE mounts) loses only durability

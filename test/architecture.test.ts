@@ -5,8 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as registered from '../src/collectors/index';
+import { checkCollector } from '../src/framework/collector';
 import { COLLECTORS } from '../src/framework/registry';
-import { ROOT, UPDATE } from './helpers';
+import { ROOT, table, UPDATE } from './helpers';
 
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
@@ -22,6 +23,19 @@ test('every file in src/collectors is registered once, under its own name', () =
   assert.deepEqual(COLLECTORS.map((c) => c.name).sort(), files);
   assert.equal(new Set(COLLECTORS.map((c) => c.name)).size, COLLECTORS.length);
 });
+
+test('every registered collector follows the declaration rules (names, labels, units in names, rpi_ prefix)', () => {
+  for (const c of COLLECTORS) assert.doesNotThrow(() => checkCollector(c), c.name);
+});
+
+table<{ source: string; collector: Parameters<typeof checkCollector>[0] }>('checkCollector refuses what the declaration rules forbid', [
+  { source: 'a name that is not snake_case', collector: { name: 'Clock', metrics: [], options: {} } },
+  { source: 'a metric without the rpi_ prefix', collector: { name: 'x', metrics: [{ name: 'x_hertz', help: 'h', unit: 'hertz' as const, labels: [] }], options: {} } },
+  { source: 'a metric whose name lacks its unit', collector: { name: 'x', metrics: [{ name: 'rpi_x', help: 'h', unit: 'volts' as const, labels: [] }], options: {} } },
+  { source: 'a reserved label', collector: { name: 'x', metrics: [{ name: 'rpi_x_volts', help: 'h', unit: 'volts' as const, labels: ['instance'] }], options: {} } },
+  { source: 'a metric name node_exporter refuses', collector: { name: 'x', metrics: [{ name: 'rpi_x:y_volts', help: 'h', unit: 'volts' as const, labels: [] }], options: {} } },
+  { source: 'an option name that is not snake_case', collector: { name: 'x', metrics: [], options: { 'Clocks': { help: 'h', default: '', parse: (t: string) => t } } } },
+], (row) => assert.throws(() => checkCollector(row.collector)));
 
 test('no metric is declared by two collectors', () => {
   const seen = new Map<string, string>();

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { collectOptionsFrom } from '../src/cli/collect';
+import { collectOptionsFrom, parseCollectArgv } from '../src/cli/collect';
 import { collectOnce, defaultCollectDeps, runCollect, type CollectDeps } from '../src/commands/collect';
 import { parseDuration } from '../src/duration';
 import { parseBootCache } from '../src/framework/boot-cache';
@@ -13,7 +13,7 @@ import { identifyBoard } from '../src/framework/board';
 import { checkMetricUnit, defineCollector, runCollectors, type Enabled, type MetricSpec } from '../src/framework/collector';
 import { renderExposition } from '../src/framework/exposition';
 import { mountFiles, MAX_FILE_BYTES } from '../src/framework/host';
-import { classifyResult, VcgencmdError } from '../src/framework/vcgencmd';
+import { childEnv, classifyResult, VcgencmdError } from '../src/framework/vcgencmd';
 import { parseNodeExporterDefaults } from '../src/node-exporter/defaults';
 import { boardArgs, BOARDS, BUNDLE, procWithBootId, table, tempDir, waitFor } from './helpers';
 
@@ -246,6 +246,14 @@ table('classifyResult', [
   assert.throws(() => classifyResult(['get_throttled'], row.status, row.out, row.err), (e: unknown) => e instanceof VcgencmdError && e.kind === row.kind);
 });
 
+test('vcgencmd runs in the C locale with PATH (and LD_LIBRARY_PATH when set), and nothing else of the environment', () => {
+  const env = childEnv();
+  assert.equal(env.LC_ALL, 'C');
+  assert.equal(env.PATH, process.env.PATH);
+  assert.deepEqual(Object.keys(env).sort(), ['LC_ALL', 'PATH', ...(process.env.LD_LIBRARY_PATH === undefined ? [] : ['LD_LIBRARY_PATH'])].sort());
+  assert.equal(env.HOME, undefined);
+});
+
 test('classifyResult passes a good answer through', () => {
   assert.equal(classifyResult(['get_throttled'], 0, 'throttled=0x0\n', ''), 'throttled=0x0\n');
 });
@@ -260,8 +268,8 @@ table('parseNodeExporterDefaults', [
 ], (row) => assert.equal(parseNodeExporterDefaults(row.text), row.dir));
 
 table('parseDuration', [
-  ...([['5s', 5000], ['500ms', 500], ['1m30s', 90000], ['2d', 172800000], ['1w', 604800000], ['0', 0], ['1h1m1s1ms', 3661001]] as const).map(([t, ms]) => ({ source: t, text: t, ms })),
-  ...['', '1.5m', '30', '30m1h', '5 s', '-5s', 's', '5S'].map((t) => ({ source: `rejects ${JSON.stringify(t)}`, text: t, ms: null })),
+  ...([['5s', 5000], ['500ms', 500], ['1m30s', 90000], ['2d', 172800000], ['1w', 604800000], ['0', 0], ['1h1m1s1ms', 3661001], ['1y2w3d4h5m6s7ms', 33019506007], ['05s', 5000]] as const).map(([t, ms]) => ({ source: t, text: t, ms })),
+  ...['', '1.5m', '30', '30m1h', '5 s', '-5s', 's', '5S', '1ms1s', '1m1m', '1m5', '5s ', '99999999999y'].map((t) => ({ source: `rejects ${JSON.stringify(t)}`, text: t, ms: null })),
 ], (row) => assert.equal(parseDuration(row.text), row.ms));
 
 table('parseBootCache keeps only string answers of this boot', [
@@ -293,6 +301,33 @@ test('collect\'s fast flag parser and its --help (commander) know the same flags
   for (const argv of [[], ['--once', '--interval', '1m', '--no-collector.pmic', '--collector.pmic', '--no-collector.clock'], ['--stdout', '--collector.disable-defaults', '--collector.mmc', '--collector.clock.clocks=all', '--textfile.name', 'x.prom']]) {
     assert.deepEqual(parseCollectArgv(argv), await parse(argv), argv.join(' '));
   }
+});
+
+table('collect\'s flag parser: what it takes, and one line for what it refuses', [
+  { source: 'a value after its flag', argv: ['--interval', '1m'], seen: { interval: '1m' } },
+  { source: 'a value after =', argv: ['--interval=1m'], seen: { interval: '1m' } },
+  { source: 'a value that starts with a dash, as commander takes it', argv: ['--textfile.name', '-x.prom'], seen: { 'textfile.name': '-x.prom' } },
+  { source: 'an empty value after =', argv: ['--textfile.directory='], seen: { 'textfile.directory': '' } },
+  { source: 'the last of --collector.X and --no-collector.X wins', argv: ['--collector.pmic', '--no-collector.pmic'], seen: { 'collector.pmic': false } },
+  { source: '--collector.disable-defaults', argv: ['--collector.disable-defaults'], seen: { 'collector.disableDefaults': true } },
+  { source: 'nothing after --', argv: ['--once', '--'], seen: { once: true } },
+  { source: 'an unknown flag', argv: ['--bogus'], refused: "unknown option '--bogus'" },
+  { source: 'an unknown flag with a value', argv: ['--bogus=1'], refused: "unknown option '--bogus'" },
+  { source: 'a name only Object.prototype has', argv: ['--constructor'], refused: "unknown option '--constructor'" },
+  { source: 'a short flag', argv: ['-x'], refused: "unknown option '-x'" },
+  { source: 'a flag with one dash', argv: ['-once'], refused: "unknown option '-once'" },
+  { source: 'an argument that is no flag', argv: ['once'], refused: "unexpected argument 'once'" },
+  { source: 'a lone dash', argv: ['-'], refused: "unexpected argument '-'" },
+  { source: 'an argument after --', argv: ['--', '--once'], refused: "unexpected argument '--once'" },
+  { source: 'a value given to a switch', argv: ['--once=yes'], refused: "option '--once' does not take an argument" },
+  { source: 'a value missing at the end', argv: ['--once', '--textfile.directory'], refused: "option '--textfile.directory' argument missing" },
+], (row) => {
+  if (row.refused !== undefined) {
+    assert.throws(() => parseCollectArgv(row.argv), (err: Error & { exitCode?: number }) => err.message === `${row.refused} (see pi-textfile collect --help)` && err.exitCode === 1);
+    return;
+  }
+  const raw = parseCollectArgv(row.argv);
+  for (const [k, v] of Object.entries(row.seen!)) assert.deepEqual(raw[k], v, k);
 });
 
 test('with the default collectors, a steady-state Pi 4 run starts 3 vcgencmd, and the first run after a boot 9', async () => {

@@ -1,6 +1,6 @@
 /**
  * The command line: `main(argv, io)` returns the exit code; bin.ts is the thin shell around it.
- * `collect` (what a timer starts every 30 s) is parsed here with node:util's parseArgs; --help,
+ * `collect` (what a timer starts every 30 s) is parsed by cli/collect.ts's own small parser; --help,
  * --version and every other command load the commander program (program.ts, a part of its own),
  * so collect's start-up never evaluates commander.
  */

@@ -4,7 +4,7 @@
  * warning line each); 1 invalid options; 2 could not run (mount roots that are not procfs/sysfs,
  * output directory missing or not writable, internal error).
  */
-import * as path from 'node:path';
+import { join } from 'node:path';
 import { loadBootCache } from '../framework/boot-cache';
 import { readBoard, type Board } from '../framework/board';
 import { runCollectors, type CollectContext, type CollectorResult, type Enabled } from '../framework/collector';
@@ -91,7 +91,7 @@ export const defaultCollectDeps = (): CollectDeps => ({
     // and its /proc scan are loaded only then.
     const { findTextfileDirectory } = require('./deploy') as typeof import('./deploy');
     const found = findTextfileDirectory({ rootfs: opts.paths.rootfs, procfs: opts.paths.procfs });
-    return path.join(opts.paths.rootfs, found.directory);
+    return join(opts.paths.rootfs, found.directory);
   },
 });
 
@@ -176,8 +176,8 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
     removeStaleTempFiles(dir, [opts.textfileName, cacheName, CODE_CACHE_NAME], deps.wallMs());
     state.swept = true;
   }
-  const target = path.join(dir, opts.textfileName);
-  const cacheFile = path.join(dir, cacheName);
+  const target = join(dir, opts.textfileName);
+  const cacheFile = join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile, state);
   // A stop signal that arrived during a synchronous spawn is delivered only when the event loop
   // turns: let it turn once before deciding to write.
@@ -209,7 +209,7 @@ export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps
     return EXIT_OK;
   }
   if (deps.terminal?.()) {
-    io.stderr(`pi-textfile: collecting every ${opts.intervalMs / 1000}s into ${path.join(dir, opts.textfileName)}; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`);
+    io.stderr(`pi-textfile: collecting every ${opts.intervalMs / 1000}s into ${join(dir, opts.textfileName)}; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`);
   }
   // Long-running mode: one collection per interval, each starting `intervalMs` after the previous
   // one started (a slow run shortens the pause, never overlaps the next). A failed write is

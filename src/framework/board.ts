@@ -5,6 +5,7 @@
  */
 import { UnexpectedOutputError } from './collector';
 import type { Files } from './host';
+import { isLowerHex } from './text';
 
 export interface CpuinfoTrailer {
   hardware?: string;
@@ -21,17 +22,26 @@ export interface CpuinfoTrailer {
 export function parseCpuinfo(text: string): CpuinfoTrailer {
   const out: CpuinfoTrailer = {};
   for (const line of text.split('\n')) {
-    const m = /^(Hardware|Revision|Serial|Model)\s*:\s*(.*?)\s*$/.exec(line);
-    if (!m) continue;
-    const key = m[1]!.toLowerCase() as keyof CpuinfoTrailer;
-    out[key] = m[2]!;
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const key = TRAILER_KEYS.get(line.slice(0, colon).trimEnd());
+    if (key !== undefined) out[key] = line.slice(colon + 1).trim();
   }
   return out;
 }
 
+const TRAILER_KEYS = new Map<string, keyof CpuinfoTrailer>([
+  ['Hardware', 'hardware'],
+  ['Revision', 'revision'],
+  ['Serial', 'serial'],
+  ['Model', 'model'],
+]);
+
 /** PURE: /proc/device-tree/model is NUL-terminated; captures may end in a newline instead. */
 export function parseDeviceTreeString(raw: string): string {
-  return raw.replace(/\0+$/, '').replace(/\0/g, ' ').trim();
+  let end = raw.length;
+  while (end > 0 && raw.charCodeAt(end - 1) === 0) end--;
+  return raw.slice(0, end).split('\0').join(' ').trim();
 }
 
 /**
@@ -148,7 +158,7 @@ const OLD_STYLE: Record<number, [string, string, number, string]> = {
  */
 export function decodeRevision(text: string): DecodedRevision | null {
   const code = text.trim().toLowerCase();
-  if (!/^[0-9a-f]{1,8}$/.test(code)) return null;
+  if (code.length < 1 || code.length > 8 || !isLowerHex(code)) return null;
   const raw = parseInt(code, 16) >>> 0;
   const warrantyVoided = (raw & (1 << 25)) !== 0 || (raw & (1 << 24)) !== 0;
   const value = raw & 0xffffff;
@@ -206,12 +216,15 @@ const PROCESSOR_BY_MODEL: Array<[RegExp, string]> = [
   [/^Raspberry Pi (Model [AB]|Zero|Compute Module( Rev| 1)?\b)/, 'BCM2835'],
 ];
 
+/** The cpuinfo Hardware values that, with a Revision line, identify a Raspberry Pi. */
+const PI_HARDWARE = ['BCM2835', 'BCM2836', 'BCM2837', 'BCM2711', 'BCM2712'];
+
 /** PURE: combines the cpuinfo trailer and the device-tree model into a Board. */
 export function identifyBoard(cpuinfo: CpuinfoTrailer, deviceTreeModel: string | null): Board {
   const model = deviceTreeModel ?? cpuinfo.model ?? '';
   const revision = cpuinfo.revision !== undefined ? decodeRevision(cpuinfo.revision) : null;
   const namedPi = model.startsWith('Raspberry Pi');
-  const broadcom = /^BCM(2835|2836|2837|2711|2712)$/.test(cpuinfo.hardware ?? '');
+  const broadcom = PI_HARDWARE.includes(cpuinfo.hardware ?? '');
   // Every Pi kernel prints either a "Raspberry Pi ..." model or a Broadcom Hardware line with a Revision.
   const isPi = namedPi || (revision !== null && broadcom);
   const rev = isPi ? revision : null;

@@ -104,17 +104,27 @@ export interface Collector {
   collect(ctx: CollectContext, emit: Emit<readonly MetricSpec[]>, options: Readonly<Record<string, unknown>>): Promise<void> | void;
 }
 
-export function defineCollector<const M extends readonly MetricSpec[], const O extends Record<string, OptionSpec<unknown>> = Record<never, never>>(
-  spec: CollectorSpec<M, O>,
-): Collector {
-  if (!/^[a-z][a-z0-9_]*$/.test(spec.name)) throw new Error(`invalid collector name ${spec.name}`);
-  for (const m of spec.metrics) {
+/**
+ * Throws unless a collector's declaration follows the rules: a snake_case name and option names,
+ * metric names and labels as node_exporter and Prometheus take them, each metric's unit in its
+ * name, and hardware metrics under rpi_. Collectors are code, so this runs in the tests over the
+ * whole registry (test/architecture.test.ts), not on every start of collect.
+ */
+export function checkCollector(c: Pick<Collector, 'name' | 'metrics' | 'options'>): void {
+  const snake = /^[a-z][a-z0-9_]*$/;
+  if (!snake.test(c.name)) throw new Error(`invalid collector name ${c.name}`);
+  for (const m of c.metrics) {
     checkMetricName(m.name);
     checkMetricUnit(m);
     m.labels.forEach(checkLabelName);
     if (!m.name.startsWith('rpi_')) throw new Error(`${m.name}: hardware metrics start with rpi_`);
   }
-  for (const key of Object.keys(spec.options ?? {})) if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new Error(`${spec.name}: invalid option name ${key}`);
+  for (const key of Object.keys(c.options)) if (!snake.test(key)) throw new Error(`${c.name}: invalid option name ${key}`);
+}
+
+export function defineCollector<const M extends readonly MetricSpec[], const O extends Record<string, OptionSpec<unknown>> = Record<never, never>>(
+  spec: CollectorSpec<M, O>,
+): Collector {
   return {
     name: spec.name,
     description: spec.description,

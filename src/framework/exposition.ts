@@ -28,27 +28,31 @@ export interface MetricFamily {
   samples: Sample[];
 }
 
-const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Metric and label names alike, without `:` (node_exporter 1.5's textfile collector panics on it). */
+const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const RESERVED_LABELS = new Set(['instance', 'job', 'le', 'quantile']);
 
 export function checkMetricName(name: string): void {
-  if (!METRIC_NAME.test(name) || name.startsWith('__')) {
+  if (!NAME.test(name) || name.startsWith('__')) {
     throw new Error(`invalid metric name ${JSON.stringify(name)}`);
   }
 }
 
 export function checkLabelName(name: string): void {
-  if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name)) {
+  if (!NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name)) {
     throw new Error(`invalid label name ${JSON.stringify(name)}`);
   }
 }
 
+// Nearly every value needs no escape: they are checked first, so that a run with nothing to
+// escape compiles no pattern for it.
 export function escapeLabelValue(value: string): string {
+  if (!value.includes('\\') && !value.includes('"') && !value.includes('\n')) return value;
   return value.replace(/[\\"\n]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '\\n'));
 }
 
 export function escapeHelp(help: string): string {
+  if (!help.includes('\\') && !help.includes('\n')) return help;
   return help.replace(/[\\\n]/g, (c) => (c === '\\' ? '\\\\' : '\\n'));
 }
 

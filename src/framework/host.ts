@@ -12,8 +12,8 @@
  * failure (permission denied, I/O error, not a regular file, too large, binary) throws a
  * HostReadError naming the path, which fails the collector that asked.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { type Stats, closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../errors';
 
 export interface HostPaths {
@@ -39,7 +39,7 @@ function isAbsent(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function kindOf(stat: fs.Stats): string {
+function kindOf(stat: Stats): string {
   if (stat.isDirectory()) return 'is a directory';
   if (stat.isFIFO()) return 'is a FIFO, not a sysfs/procfs file';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'is a device, not a sysfs/procfs file';
@@ -68,13 +68,13 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
   const maxBytes = opts.maxBytes ?? MAX_FILE_BYTES;
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY | (opts.noFollow ? (fs.constants.O_NOFOLLOW ?? 0) : 0));
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (opts.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
   } catch (err) {
     if (isAbsent(err)) return null;
     throw new HostReadError(file, describeFsError(err));
   }
   try {
-    const stat = fs.fstatSync(fd);
+    const stat = fstatSync(fd);
     if (!stat.isFile()) throw new HostReadError(file, kindOf(stat));
     // procfs reports size 0 and sysfs 4096 whatever the content: read until EOF, up to the cap,
     // into one scratch buffer that grows as needed and is reused by every read (a run reads some
@@ -85,7 +85,7 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
     let length = 0;
     for (;;) {
       if (length === buf.length) buf = scratch(Math.min(limit, buf.length * 4), length);
-      const n = fs.readSync(fd, buf, length, Math.min(buf.length, limit) - length, null);
+      const n = readSync(fd, buf, length, Math.min(buf.length, limit) - length, null);
       if (n === 0) break;
       length += n;
       if (length > maxBytes) throw new HostReadError(file, `is larger than ${maxBytes / 1024} KiB, which no sysfs/procfs file is`);
@@ -95,7 +95,7 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
     if (err instanceof HostReadError) throw err;
     throw new HostReadError(file, describeFsError(err));
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -110,7 +110,7 @@ export interface Files {
 }
 
 export function mountFiles(root: string): Files {
-  const at = (rel: string): string => path.join(root, rel);
+  const at = (rel: string): string => join(root, rel);
   return {
     bytes: (rel) => readBounded(at(rel)),
     text(rel) {
@@ -121,7 +121,7 @@ export function mountFiles(root: string): Files {
     },
     list(rel) {
       try {
-        return fs.readdirSync(at(rel)).sort();
+        return readdirSync(at(rel)).sort();
       } catch (err) {
         if (isAbsent(err)) return null;
         throw new HostReadError(at(rel), describeFsError(err));
@@ -141,9 +141,9 @@ const MOUNT_MARKERS = { procfs: 'cpuinfo', sysfs: 'class' } as const;
 export function checkMountRoots(paths: HostPaths): void {
   for (const key of ['procfs', 'sysfs'] as const) {
     const root = paths[key];
-    const marker = path.join(root, MOUNT_MARKERS[key]);
-    if (!fs.existsSync(marker)) {
-      const why = fs.existsSync(root) ? `it has no ${MOUNT_MARKERS[key]}` : 'it does not exist';
+    const marker = join(root, MOUNT_MARKERS[key]);
+    if (!existsSync(marker)) {
+      const why = existsSync(root) ? `it has no ${MOUNT_MARKERS[key]}` : 'it does not exist';
       throw new UserError(`--path.${key} ${root} is not a ${key} mount point (${why}); give the directory where ${key} is mounted (default /${key === 'procfs' ? 'proc' : 'sys'})`, EXIT_CANNOT_RUN);
     }
   }
