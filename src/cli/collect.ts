@@ -81,7 +81,7 @@ function collectFlags(): Record<string, { type: 'string' | 'boolean'; default?: 
  * same commander gives: defaults filled in, `--collector.X` / `--no-collector.X` the last one
  * winning, a value after its flag or after `=`. Throws UserError (exit 1) with one line for an
  * unknown flag, a missing value, a value given to a switch, or an argument that is no flag.
- * Hand-written (node:util's parseArgs costs collect's start-up about 1 ms to load and set up).
+ * Hand-written: node:util's parseArgs took 0.8 ms of a run's CPU profile to load and set up.
  */
 export function parseCollectArgv(argv: readonly string[]): Raw {
   const flags = collectFlags();
