@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { collectOptionsFrom, parseCollectArgv } from '../src/cli/collect';
-import { collectOnce, defaultCollectDeps, runCollect, type CollectDeps } from '../src/commands/collect';
+import { collectOnce, defaultCollectDeps, GC_EVERY, runCollect, type CollectDeps } from '../src/commands/collect';
 import { parseDuration } from '../src/duration';
 import { parseBootCache } from '../src/framework/boot-cache';
 import { identifyBoard } from '../src/framework/board';
@@ -160,6 +160,30 @@ test('long-running mode: one run per interval on an injected clock, a failed wri
   assert.equal(errors.length, 1);
   assert.match(errors[0]!, /output directory .* does not exist/);
   assert.equal(writes.length, 3, 'written at every tick once the directory exists');
+});
+
+test(`long-running mode: a full garbage collection every ${GC_EVERY} collections, where Node offers one`, async () => {
+  const dir = tempDir('pi-textfile-loop-');
+  const controller = new AbortController();
+  let clock = 0;
+  let collections = 0;
+  const gcAt: number[] = [];
+  const deps: CollectDeps = {
+    now: () => 0,
+    wallMs: () => clock,
+    textfileDirectory: () => dir,
+    signal: controller.signal,
+    collectGarbage: () => gcAt.push(collections),
+    async sleep(ms) {
+      clock += ms;
+      if (++collections === 2 * GC_EVERY + 5) controller.abort();
+    },
+  };
+  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  assert.equal(await runCollect(collectOptionsFrom(raw), { stdout: () => undefined, stderr: () => undefined }, deps), 0);
+  assert.deepEqual(gcAt, [GC_EVERY - 1, 2 * GC_EVERY - 1], 'after the 30th and the 60th collection, before their pauses');
+  // Without --expose-gc the default asks nothing of Node and does not throw.
+  assert.doesNotThrow(() => defaultCollectDeps().collectGarbage!());
 });
 
 /** Starts collect with a vcgencmd that runs `script` (its marker command findable by pgrep), waits until that runs. */
