@@ -80,10 +80,10 @@ const main = await build({
   metafile: true,
 });
 const mainText = readFileSync('dist/main.cjs', 'utf8');
-if (!mainText.startsWith(MAIN_WRAPPER[0]) || !mainText.trimEnd().endsWith('})')) throw new Error('dist/main.cjs is not wrapped as the launcher expects');
+if (!mainText.startsWith(MAIN_WRAPPER[0]) || !mainText.trimEnd().endsWith(MAIN_WRAPPER[1].trim())) throw new Error('dist/main.cjs is not wrapped as the launcher expects');
 // The launcher keys its code cache by main.cjs's hash, among other things.
 const launcher = readFileSync('src/launcher.cjs', 'utf8');
-const buildId = createHash('sha256').update(readFileSync('dist/main.cjs')).digest('hex').slice(0, 16);
+const buildId = createHash('sha256').update(mainText).digest('hex').slice(0, 16);
 if (!launcher.includes("var BUILD_ID = 'development';")) throw new Error('src/launcher.cjs has no BUILD_ID to set');
 writeFileSync('dist/pi-textfile.cjs', launcher.replace("var BUILD_ID = 'development';", `var BUILD_ID = '${buildId}';`));
 chmodSync('dist/pi-textfile.cjs', 0o755);

@@ -82,18 +82,6 @@ function requireBeside(id) {
   return require(id.charAt(0) === '.' ? path.join(path.dirname(MAIN), id) : id);
 }
 
-/** `size` bytes from the start of an open file, or fewer if it is shorter. */
-function readWhole(fs, fd, size) {
-  var buf = Buffer.allocUnsafe(size);
-  var n = 0;
-  while (n < size) {
-    var got = fs.readSync(fd, buf, n, size - n, n);
-    if (got === 0) break;
-    n += got;
-  }
-  return n === size ? buf : buf.subarray(0, n);
-}
-
 /** The cached data for `key`, or null: absent, not ours, someone else may write it, or stale. */
 function readCache(fs, file, key) {
   var fd;
@@ -105,9 +93,10 @@ function readCache(fs, file, key) {
   try {
     var st = fs.fstatSync(fd);
     if (!st.isFile() || st.uid !== process.geteuid() || (st.mode & 18) !== 0 || st.size > MAX_CACHE_BYTES) return null;
-    var buf = readWhole(fs, fd, st.size);
+    var buf = Buffer.allocUnsafe(st.size);
+    var n = fs.readSync(fd, buf, 0, st.size, 0);
     var header = Buffer.from(key + '\n');
-    if (buf.length !== st.size || buf.length <= header.length || !buf.subarray(0, header.length).equals(header)) return null;
+    if (n !== st.size || n <= header.length || !buf.subarray(0, header.length).equals(header)) return null;
     return buf.subarray(header.length);
   } catch (e) {
     return null;

@@ -132,6 +132,11 @@ test('--path.procfs or --path.sysfs that is not one: exit 2 with one line; a typ
   }
 });
 
+/** collect's raw flags for the long-running mode on the not-a-pi fixture (no vcgencmd is started there). */
+function notAPiLoop(): Record<string, unknown> {
+  return { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+}
+
 test('long-running mode: one run per interval on an injected clock, a failed write retried at the next tick, stops when asked', async () => {
   const dir = path.join(tempDir('pi-textfile-loop-'), 'textfile');
   const controller = new AbortController();
@@ -152,7 +157,7 @@ test('long-running mode: one run per interval on an injected clock, a failed wri
       if (sleeps.length === 4) controller.abort();
     },
   };
-  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  const raw = notAPiLoop();
   const io = { stdout: () => undefined, stderr: (s: string) => errors.push(s) };
   const code = await runCollect(collectOptionsFrom(raw), io, deps);
   assert.equal(code, 0);
@@ -179,7 +184,7 @@ test(`long-running mode: a full garbage collection every ${GC_EVERY} collections
       if (++collections === 2 * GC_EVERY + 5) controller.abort();
     },
   };
-  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  const raw = notAPiLoop();
   assert.equal(await runCollect(collectOptionsFrom(raw), { stdout: () => undefined, stderr: () => undefined }, deps), 0);
   assert.deepEqual(gcAt, [GC_EVERY - 1, 2 * GC_EVERY - 1], 'after the 30th and the 60th collection, before their pauses');
   // Without --expose-gc the default asks nothing of Node and does not throw.
@@ -383,7 +388,7 @@ test('the long-running mode started in a terminal says once where it writes, how
     terminal: () => true,
     sleep: async () => controller.abort(),
   };
-  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': path.join(BOARDS, 'not-a-pi', 'proc'), 'path.sysfs': path.join(BOARDS, 'not-a-pi', 'sys'), 'path.rootfs': '/' };
+  const raw = notAPiLoop();
   assert.equal(await runCollect(collectOptionsFrom(raw), { stdout: () => undefined, stderr: (s) => errors.push(s) }, deps), 0);
   assert.deepEqual(errors, [`pi-textfile: collecting every 30s into ${dir}/pi-textfile.prom; stop with Ctrl-C (for one run: --once; to see the metrics: --stdout)\n`]);
 });

@@ -158,7 +158,7 @@ const OLD_STYLE: Record<number, [string, string, number, string]> = {
  */
 export function decodeRevision(text: string): DecodedRevision | null {
   const code = text.trim().toLowerCase();
-  if (code.length < 1 || code.length > 8 || !isLowerHex(code)) return null;
+  if (code.length > 8 || !isLowerHex(code)) return null;
   const raw = parseInt(code, 16) >>> 0;
   const warrantyVoided = (raw & (1 << 25)) !== 0 || (raw & (1 << 24)) !== 0;
   const value = raw & 0xffffff;
