@@ -19,5 +19,9 @@ main(process.argv.slice(2), {
   stdout: (s) => write(process.stdout, s),
   stderr: (s) => write(process.stderr, s),
 }).then((code) => {
-  process.exitCode = code;
+  // Everything is written (stdout and stderr are synchronous on Linux for files, pipes and
+  // terminals): exit now. Node's own end would first run V8's pending tasks, which after a
+  // collect --once can be a young-generation garbage collection of a heap about to be freed
+  // (about 0.5 ms of CPU).
+  process.exit(code);
 });

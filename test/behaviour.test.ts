@@ -86,7 +86,7 @@ test('boot cache entries that are not strings are not trusted: the answer is rea
   assert.deepEqual(board.calls().sort(), ['bootloader_version', 'get_throttled', 'version']);
   const text = fs.readFileSync(path.join(out, 'pi-textfile.prom'), 'utf8');
   assert.match(text, /^rpi_firmware_info\{version="/m);
-  assert.doesNotMatch(fs.readFileSync(cache, 'utf8'), /42/);
+  assert.equal(typeof JSON.parse(fs.readFileSync(cache, 'utf8')).entries.version, 'string');
 });
 
 test('a Pi 5 whose cpuinfo has no Revision line is recognised from its model string (PMIC and bootloader read)', async () => {

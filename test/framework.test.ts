@@ -376,6 +376,33 @@ test('with the default collectors, a steady-state Pi 4 run starts 3 vcgencmd, an
   assert.equal(second.spawned, 3); // get_throttled, measure_clock arm, measure_volts core
 });
 
+test('the device tree is read once per boot: the model and what the bootloader wrote hold until the boot id changes', async () => {
+  const proc = procWithBootId('pi5', 'b1');
+  const args = boardArgs('pi5');
+  const raw = { 'textfile.name': 'pi-textfile.prom', 'vcgencmd.timeout': '5s', interval: '30s', 'path.procfs': proc, 'path.sysfs': path.join(BOARDS, 'pi5', 'sys'), 'path.rootfs': '/', vcgencmd: args[args.indexOf('--vcgencmd') + 1] };
+  const all = collectOptionsFrom({ ...raw, 'collector.disableDefaults': true, 'collector.board': true, 'collector.boot': true, 'collector.bootloader': true });
+  const cacheFile = path.join(tempDir(), 'cache.json');
+  const deps = { ...defaultCollectDeps(), now: () => 0 };
+  const first = await collectOnce(all, deps, cacheFile);
+  assert.match(first.exposition, /^rpi_boot_partition 2$/m);
+  assert.match(first.exposition, /^rpi_bootloader_info\{version="[0-9a-f]+"/m);
+  assert.match(first.exposition, /^rpi_board_info\{.*model="Raspberry Pi 5 Model B Rev 1\.0"/m);
+  assert.equal(first.spawned, 0);
+  fs.writeFileSync(cacheFile, first.cache!);
+  // A property the firmware did not write is kept as absent, and read again on no run either.
+  assert.equal(JSON.parse(first.cache!).entries['device-tree/chosen/bootloader/update-timestamp'], '-');
+  // Gone from the device tree: this boot's runs answer as before, from the cache alone.
+  fs.rmSync(path.join(proc, 'device-tree'), { recursive: true });
+  const second = await collectOnce(all, deps, cacheFile);
+  assert.equal(second.exposition, first.exposition);
+  assert.equal(second.cache, null);
+  // Another boot reads the device tree again, finds none, and asks vcgencmd for the bootloader.
+  fs.writeFileSync(path.join(proc, 'sys', 'kernel', 'random', 'boot_id'), 'b2\n');
+  const third = await collectOnce(all, deps, cacheFile);
+  assert.doesNotMatch(third.exposition, /^rpi_boot_partition /m);
+  assert.equal(third.spawned, 1);
+});
+
 test('the long-running mode started in a terminal says once where it writes, how often, and how to stop', async () => {
   const dir = tempDir('pi-textfile-tty-');
   const controller = new AbortController();

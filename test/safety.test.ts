@@ -242,5 +242,6 @@ test('the boot cache keeps only the answers this run asked for: keys an older ve
   const r = runBundle(['collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b'), '--path.procfs', proc]);
   assert.equal(r.code, 0, r.stderr);
   const saved = JSON.parse(fs.readFileSync(cache, 'utf8')) as { entries: Record<string, string> };
-  assert.deepEqual(Object.keys(saved.entries).sort(), ['bootloader_version', 'get_config int', 'measure_volts sdram_c', 'measure_volts sdram_i', 'measure_volts sdram_p', 'version']);
+  const deviceTree = ['chosen/bootloader/boot-mode', 'chosen/bootloader/build-timestamp', 'chosen/bootloader/build_timestamp', 'chosen/bootloader/partition', 'chosen/bootloader/tryboot', 'chosen/bootloader/version', 'model'].map((p) => `device-tree/${p}`);
+  assert.deepEqual(Object.keys(saved.entries).sort(), ['bootloader_version', ...deviceTree, 'get_config int', 'measure_volts sdram_c', 'measure_volts sdram_i', 'measure_volts sdram_p', 'version']);
 });

@@ -5,12 +5,12 @@
  * output directory missing or not writable, internal error).
  */
 import { join } from 'node:path';
-import { loadBootCache } from '../framework/boot-cache';
+import { deviceTreePerBoot, loadBootCache } from '../framework/boot-cache';
 import { readBoard, type Board } from '../framework/board';
 import { runCollectors, type CollectContext, type CollectorResult, type Enabled } from '../framework/collector';
 import { renderExposition } from '../framework/exposition';
 import { checkMountRoots, mountFiles } from '../framework/host';
-import { createVcgencmd, type VcgencmdRunner } from '../framework/vcgencmd';
+import { createVcgencmd, turnEventLoop, type VcgencmdRunner } from '../framework/vcgencmd';
 import { EXIT_OK, UserError } from '../errors';
 import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../textfile';
 
@@ -114,6 +114,8 @@ export interface RunResult {
   results: CollectorResult[];
   spawned: number;
   cache: string | null;
+  /** A stop signal may be waiting for the event loop (VcgencmdRunner.signalMayWait). */
+  signalMayWait: boolean;
 }
 
 /**
@@ -127,7 +129,7 @@ export interface LoopState {
 
 /** One collection: every enabled collector, rendered. Never throws for collector failures. */
 export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cacheFile: string | null, state: LoopState = {}): Promise<RunResult> {
-  const proc = mountFiles(opts.paths.procfs);
+  const procfs = mountFiles(opts.paths.procfs);
   const sys = mountFiles(opts.paths.sysfs);
   // Synchronous spawns: cheaper in CPU and memory (see framework/vcgencmd.ts).
   const runner = createVcgencmd({ path: opts.vcgencmd, timeoutMs: opts.vcgencmdTimeoutMs, searchPath: deps.searchPath, synchronous: true });
@@ -135,12 +137,13 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
   let bootId: string | null = null;
   if (cacheFile !== null) {
     try {
-      bootId = proc.text('sys/kernel/random/boot_id')?.trim() || null;
+      bootId = procfs.text('sys/kernel/random/boot_id')?.trim() || null;
     } catch {
       bootId = null; // the cache is an optimisation: without a boot id the run is simply uncached
     }
   }
   const cache = loadBootCache(cacheFile, bootId);
+  const proc = deviceTreePerBoot(procfs, cache);
   let board: Board | Error;
   try {
     board = state.board ?? readBoard(proc);
@@ -169,7 +172,7 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
     },
   };
   const { families, results } = await runCollectors(opts.collectors, ctx, deps.now);
-  return { exposition: renderExposition(families), results, spawned: runner.spawned, cache: cache.pending() };
+  return { exposition: renderExposition(families), results, spawned: runner.spawned, cache: cache.pending(), signalMayWait: runner.signalMayWait };
 }
 
 /**
@@ -193,9 +196,9 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
   const target = join(dir, opts.textfileName);
   const cacheFile = join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile, state);
-  // A stop signal that arrived during a synchronous spawn is delivered only when the event loop
-  // turns: let it turn once before deciding to write.
-  await new Promise((resolve) => setImmediate(resolve));
+  // A stop signal that arrived during a slow synchronous spawn is delivered only when the event
+  // loop turns: let it turn once before deciding to write.
+  if (run.signalMayWait) await turnEventLoop();
   if (deps.signal?.aborted) return; // asked to stop: its children were killed, the readings are incomplete
   reportFailures(run.results, io);
   writeAtomically(target, run.exposition);

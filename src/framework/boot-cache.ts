@@ -9,6 +9,8 @@
  * be read (the run is then uncached). Only answers that parsed are stored (collect.ts).
  */
 import { readOwnFile } from '../textfile';
+import type { Files } from './host';
+import { isLowerHex } from './text';
 
 export interface BootCache {
   get(key: string): string | undefined;
@@ -68,6 +70,31 @@ export function loadBootCache(file: string | null, bootId: string | null): BootC
       if (!dirty && stale.length === 0) return null;
       const kept = Object.fromEntries(Object.entries(entries).filter(([k]) => used.has(k)));
       return `${JSON.stringify({ bootId, entries: kept } satisfies CacheFile)}\n`;
+    },
+  };
+}
+
+/** What the cache holds for a device-tree property the firmware did not write (hex never has '-'). */
+const ABSENT = '-';
+
+/**
+ * `files` (procfs) with its device tree (`device-tree/...`) read once per boot: the firmware
+ * writes it before the kernel starts, so a board's model and what its bootloader says
+ * (chosen/bootloader) hold until the next boot. Each property is kept as hex, or as absent;
+ * one that cannot be read is not kept, and fails as it did.
+ */
+export function deviceTreePerBoot(files: Files, cache: BootCache): Files {
+  return {
+    text: files.text,
+    list: files.list,
+    bytes(rel) {
+      if (!rel.startsWith('device-tree/')) return files.bytes(rel);
+      const kept = cache.get(rel);
+      if (kept === ABSENT) return null;
+      if (kept !== undefined && kept.length % 2 === 0 && (kept === '' || isLowerHex(kept))) return Buffer.from(kept, 'hex');
+      const raw = files.bytes(rel);
+      cache.set(rel, raw === null ? ABSENT : raw.toString('hex'));
+      return raw;
     },
   };
 }

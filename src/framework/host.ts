@@ -116,8 +116,9 @@ export function mountFiles(root: string): Files {
     text(rel) {
       const raw = readBounded(at(rel));
       if (raw === null) return null;
-      if (raw.includes(0)) throw new HostReadError(at(rel), 'holds binary data where text was expected');
-      return raw.toString('utf8');
+      const text = raw.toString('utf8');
+      if (text.includes('\0')) throw new HostReadError(at(rel), 'holds binary data where text was expected');
+      return text;
     },
     list(rel) {
       try {

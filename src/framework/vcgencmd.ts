@@ -14,11 +14,14 @@
  * - collect spawns synchronously, one call at a time: the firmware serialises mailbox calls, so
  *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
  *   timers (measured in the long-running mode: about 2 ms less CPU per collection of three
- *   calls, and a smaller resident size). The event loop turns between calls, so a stop request
- *   is handled before the next call starts; one that reaches pi-textfile alone during a call
- *   waits for that call to return or time out (--vcgencmd.timeout). systemd, `timeout` and a
- *   terminal signal the whole process group, which ends vcgencmd at once. doctor spawns
- *   asynchronously.
+ *   calls, and a smaller resident size). A stop request that arrives during a synchronous call is
+ *   seen only when the event loop turns: it turns before the next call (and before collect
+ *   writes) whenever a call took SLOW_CALL_MS or more or its vcgencmd was ended by a signal, so
+ *   a stop reaching pi-textfile alone waits for that call to return or time out
+ *   (--vcgencmd.timeout), and no later call starts. After fast calls it does not turn: a run of
+ *   fast calls ends a few milliseconds later anyway, and each turn costs a start-up the Node
+ *   code of setImmediate. systemd, `timeout` and a terminal signal the whole process group,
+ *   which ends vcgencmd at once. doctor spawns asynchronously.
  *
  * Output formats and error texts: raspberrypi/utils vcgencmd/vcgencmd.c (current, mailbox based)
  * and raspberrypi/userland host_applications/linux/apps/gencmd/gencmd.c (legacy, VCHI based).
@@ -124,6 +127,19 @@ export interface VcgencmdRunner {
   killAll(): void;
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
+  /**
+   * Whether a stop signal may be waiting for the event loop: a synchronous call since the last
+   * turn was slow or ended by a signal (see the top of this file).
+   */
+  readonly signalMayWait: boolean;
+}
+
+/** A synchronous call at least this long (ms) may have hidden a stop signal (see the top of this file). */
+export const SLOW_CALL_MS = 100;
+
+/** One turn of the event loop: signals that arrived meanwhile are handled. */
+export function turnEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 let childEnvironment: NodeJS.ProcessEnv | undefined;
@@ -152,6 +168,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   const live = new Set<number>();
   let stopped = false;
   let queue: Promise<unknown> = Promise.resolve();
+  let signalMayWait = false;
   const killLive = (): void => {
     for (const pid of live) kill(pid);
   };
@@ -208,6 +225,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     const file = resolve();
     spawned++;
     const [command, argv] = commandLine(file, args);
+    const started = Date.now();
     const r = spawnSync(command, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: childEnv(),
@@ -216,6 +234,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
       killSignal: 'SIGKILL',
       maxBuffer: MAX_OUTPUT,
     });
+    if (r.signal !== null || Date.now() - started >= SLOW_CALL_MS) signalMayWait = true;
     const err = r.error as NodeJS.ErrnoException | undefined;
     if (err !== undefined) {
       if (err.code === 'ETIMEDOUT') throw timeoutError(args);
@@ -227,9 +246,9 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
 
   function run(args: readonly string[]): Promise<string> {
     if (options.synchronous) {
-      // One call at a time, each in its own turn of the event loop, so that a stop signal that
-      // arrived during one call is handled (killAll) before the next starts.
-      const answer = queue.then(() => new Promise((next) => setImmediate(next))).then(() => runSync(args));
+      // One call at a time; after a slow one the event loop turns first, so that a stop signal
+      // that arrived during it is handled (killAll) before the next starts.
+      const answer = queue.then(() => (signalMayWait ? ((signalMayWait = false), turnEventLoop()) : undefined)).then(() => runSync(args));
       queue = answer.catch(() => undefined);
       return answer;
     }
@@ -306,6 +325,9 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     killAll,
     get spawned() {
       return spawned;
+    },
+    get signalMayWait() {
+      return signalMayWait;
     },
   };
 }
