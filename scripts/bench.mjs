@@ -12,6 +12,8 @@
 //                                      exporters do, one vcgencmd per reading (16) and a text tool
 //                                      per value, a temp file and mv
 //   the same, cut to collect's readings test/fixtures/bench/shell-minimal.sh: the 3 readings only
+//   the least a Node collector does     test/fixtures/bench/node-floor.cjs: child_process, the same
+//                                      3 readings by spawnSync, a temp file and rename; nothing else
 //   collect --once, steady state       the per-boot answers cached, as on every run but the first
 //   collect --once, first after boot   the per-boot answers read again
 //
@@ -22,7 +24,8 @@
 // qemu-user when the builds are in build/nodes (node test/fetch-nodes.mjs): only ratios mean
 // anything there. Then the long-running mode, started as its unit starts it (the unit's Node
 // flags), at one collection a second: CPU per collection beside its processes' own cost, and
-// resident memory over the minutes asked for. Last, gen-config on 1,000 and 10,000 nodes.
+// resident memory over the minutes asked for, beside the same Node idle and node-floor.cjs doing
+// the same every second. Last, gen-config on 1,000 and 10,000 nodes.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -109,11 +112,14 @@ function measure(rows, n) {
   return results.map((xs) => ({ cpu: median(xs.map((s) => s.cpu)), rss: median(xs.map((s) => s.rss)) }));
 }
 
-/** The collect rows for one Node (argv prefix), each in its own directory. */
+const floorScript = path.join(root, 'test', 'fixtures', 'bench', 'node-floor.cjs');
+
+/** The collect rows for one Node (argv prefix), each in its own directory, after the Node floor. */
 function collectRows(node) {
   const steady = newDir('steady');
   const first = newDir('first');
   return [
+    { name: 'the least a Node collector does (3 spawnSync, write, rename)', argv: [...node, floorScript, vcgencmd, path.join(newDir('floor'), 'pi.prom')] },
     { name: 'collect --once, steady state', argv: [...node, bundle, ...collectArgs(steady)] },
     // Each run starts as the first after a boot: the per-boot cache is removed before it.
     { name: 'collect --once, first after boot', argv: [...node, bundle, ...collectArgs(first)], before: () => fs.rmSync(bootCache(first), { force: true }) },
@@ -190,18 +196,22 @@ const readStat = (pid) => {
 const readRss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const pause = (msec) => new Promise((r) => setTimeout(r, msec));
 const loop = spawn(process.execPath, [...nodeFlags, bundle, ...collectArgs(newDir('loop'), ['--interval', '1s'])], { stdio: ['ignore', 'ignore', 'inherit'], env });
-// The same Node with the same flags and nothing to do, for what Node alone keeps resident.
+// The same Node with the same flags and nothing to do, for what Node alone keeps resident; and the
+// least a Node collector does, every second, for what any Node that spawns keeps resident.
 const bare = spawn(process.execPath, [...nodeFlags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env });
+const floor = spawn(process.execPath, [...nodeFlags, floorScript, vcgencmd, path.join(newDir('floor-loop'), 'pi.prom'), '--every'], { stdio: 'ignore', env });
 await pause(5000);
 const c0 = readStat(loop.pid);
 const t0 = performance.now();
 const seen = [];
 const bareSeen = [];
+const floorSeen = [];
 const samples = Math.max(2, Math.round((daemonMinutes * 60) / 5));
 for (let i = 0; i < samples; i++) {
   await pause(5000);
   seen.push(readRss(loop.pid));
   bareSeen.push(readRss(bare.pid));
+  floorSeen.push(readRss(floor.pid));
 }
 const c1 = readStat(loop.pid);
 const seconds = (performance.now() - t0) / 1000;
@@ -209,6 +219,7 @@ const own = (c1.own - c0.own) / seconds;
 const children = (c1.children - c0.children) / seconds;
 loop.kill('SIGTERM');
 bare.kill('SIGTERM');
+floor.kill('SIGTERM');
 const perMinute = 12;
 const first = seen.slice(0, perMinute);
 const last = seen.slice(-perMinute);
@@ -217,7 +228,7 @@ console.log(`long-running mode (node ${nodeFlags.join(' ')}), one collection a s
 console.log(`  CPU per collection ${ms(own + children)}: its ${calls.steady.length} vcgencmd processes ${ms(children)}, its own ${ms(own)}`);
 console.log(
   `  resident: median ${mib(median(first))} in the first minute, ${mib(median(last))} in the last; min ${mib(Math.min(...seen))}, max ${mib(Math.max(...seen))}` +
-    ` (Node alone, same flags: ${mib(median(bareSeen))})`,
+    ` (Node alone, same flags: ${mib(median(bareSeen))}; the least a Node collector does, every second: median ${mib(median(floorSeen))}, max ${mib(Math.max(...floorSeen))})`,
 );
 
 // 4. gen-config on large descriptions: wall time of the whole command and its peak RSS.

@@ -9,7 +9,7 @@
  * be read (the run is then uncached). Only answers that parsed are stored (collect.ts).
  */
 import { readOwnFile } from '../textfile';
-import type { Files } from './host';
+import { bufferOf, type Files } from './host';
 import { isLowerHex } from './text';
 
 export interface BootCache {
@@ -91,10 +91,17 @@ export function deviceTreePerBoot(files: Files, cache: BootCache): Files {
       if (!rel.startsWith('device-tree/')) return files.bytes(rel);
       const kept = cache.get(rel);
       if (kept === ABSENT) return null;
-      if (kept !== undefined && kept.length % 2 === 0 && (kept === '' || isLowerHex(kept))) return Buffer.from(kept, 'hex');
+      if (kept !== undefined && kept.length % 2 === 0 && (kept === '' || isLowerHex(kept))) return fromHex(kept);
       const raw = files.bytes(rel);
       cache.set(rel, raw === null ? ABSENT : raw.toString('hex'));
       return raw;
     },
   };
+}
+
+/** PURE: the bytes of lower-case hex digits (checked by the caller). */
+function fromHex(hex: string): Buffer {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bufferOf(bytes);
 }

@@ -47,16 +47,23 @@ function kindOf(stat: Stats): string {
   return 'is not a regular file';
 }
 
-let scratchBuffer: Buffer | undefined;
+// Plain typed arrays, whose methods V8 has built in: Buffer's allocation, slicing and copying are
+// Node functions that each run would compile anew.
+let scratchBuffer: Uint8Array | undefined;
 
 /** The shared read buffer, at least `size` bytes, keeping its first `keep` bytes when it grows. */
-function scratch(size: number, keep = 0): Buffer {
+function scratch(size: number, keep = 0): Uint8Array {
   if (scratchBuffer === undefined || scratchBuffer.length < size) {
-    const grown = Buffer.allocUnsafe(size);
-    if (scratchBuffer !== undefined) scratchBuffer.copy(grown, 0, 0, keep);
+    const grown = new Uint8Array(size);
+    if (scratchBuffer !== undefined) grown.set(scratchBuffer.subarray(0, keep));
     scratchBuffer = grown;
   }
   return scratchBuffer;
+}
+
+/** A Buffer over `bytes`, sharing their memory: no copy. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /**
@@ -90,7 +97,7 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
       length += n;
       if (length > maxBytes) throw new HostReadError(file, `is larger than ${maxBytes / 1024} KiB, which no sysfs/procfs file is`);
     }
-    return Buffer.from(buf.subarray(0, length));
+    return bufferOf(buf.slice(0, length));
   } catch (err) {
     if (err instanceof HostReadError) throw err;
     throw new HostReadError(file, describeFsError(err));
