@@ -10,7 +10,7 @@ import { readBoard, type Board } from '../framework/board';
 import { runCollectors, type CollectContext, type CollectorResult, type Enabled } from '../framework/collector';
 import { renderExposition } from '../framework/exposition';
 import { checkMountRoots, mountFiles } from '../framework/host';
-import { createVcgencmd, turnEventLoop, type VcgencmdRunner } from '../framework/vcgencmd';
+import { createVcgencmd, type VcgencmdRunner } from '../framework/vcgencmd';
 import { EXIT_OK, UserError } from '../errors';
 import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../textfile';
 
@@ -114,8 +114,6 @@ export interface RunResult {
   results: CollectorResult[];
   spawned: number;
   cache: string | null;
-  /** A stop signal may be waiting for the event loop (VcgencmdRunner.signalMayWait). */
-  signalMayWait: boolean;
 }
 
 /**
@@ -172,7 +170,9 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
     },
   };
   const { families, results } = await runCollectors(opts.collectors, ctx, deps.now);
-  return { exposition: renderExposition(families), results, spawned: runner.spawned, cache: cache.pending(), signalMayWait: runner.signalMayWait };
+  // A stop signal that arrived during a slow call is handled before the caller decides to write.
+  await runner.letSignalsIn();
+  return { exposition: renderExposition(families), results, spawned: runner.spawned, cache: cache.pending() };
 }
 
 /**
@@ -196,9 +196,6 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
   const target = join(dir, opts.textfileName);
   const cacheFile = join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile, state);
-  // A stop signal that arrived during a slow synchronous spawn is delivered only when the event
-  // loop turns: let it turn once before deciding to write.
-  if (run.signalMayWait) await turnEventLoop();
   if (deps.signal?.aborted) return; // asked to stop: its children were killed, the readings are incomplete
   reportFailures(run.results, io);
   writeAtomically(target, run.exposition);

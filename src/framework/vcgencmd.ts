@@ -128,19 +128,16 @@ export interface VcgencmdRunner {
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
   /**
-   * Whether a stop signal may be waiting for the event loop: a synchronous call since the last
-   * turn was slow or ended by a signal (see the top of this file).
+   * Turns the event loop once if a stop signal may be waiting for it: a synchronous call since
+   * the last turn was slow or ended by a signal (see the top of this file). Resolves at once otherwise.
    */
-  readonly signalMayWait: boolean;
+  letSignalsIn(): Promise<void>;
 }
 
 /** A synchronous call at least this long (ms) may have hidden a stop signal (see the top of this file). */
 export const SLOW_CALL_MS = 100;
 
-/** One turn of the event loop: signals that arrived meanwhile are handled. */
-export function turnEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+
 
 let childEnvironment: NodeJS.ProcessEnv | undefined;
 
@@ -169,6 +166,12 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   let stopped = false;
   let queue: Promise<unknown> = Promise.resolve();
   let signalMayWait = false;
+  const letSignalsIn = async (): Promise<void> => {
+    if (!signalMayWait) return;
+    signalMayWait = false;
+    // One turn of the event loop: signals that arrived meanwhile are handled.
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   const killLive = (): void => {
     for (const pid of live) kill(pid);
   };
@@ -248,7 +251,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     if (options.synchronous) {
       // One call at a time; after a slow one the event loop turns first, so that a stop signal
       // that arrived during it is handled (killAll) before the next starts.
-      const answer = queue.then(() => (signalMayWait ? ((signalMayWait = false), turnEventLoop()) : undefined)).then(() => runSync(args));
+      const answer = queue.then(letSignalsIn).then(() => runSync(args));
       queue = answer.catch(() => undefined);
       return answer;
     }
@@ -326,9 +329,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     get spawned() {
       return spawned;
     },
-    get signalMayWait() {
-      return signalMayWait;
-    },
+    letSignalsIn,
   };
 }
 
