@@ -27,6 +27,11 @@ test('renderExposition rejects what node_exporter would reject or crash on', () 
   assert.throws(() => renderExposition([fam('__a', [], [{}])]), /invalid metric name/);
   assert.throws(() => renderExposition([fam('a', ['__x'], [{ __x: '1' }])]), /invalid label name/);
   assert.throws(() => renderExposition([fam('a', ['instance'], [{ instance: '1' }])]), /invalid label name/);
+  for (const bad of ['', '1a', 'a-b', 'a b', 'é', 'a.b']) {
+    assert.throws(() => renderExposition([fam(bad, [], [{}])]), /invalid metric name/, bad);
+    assert.throws(() => renderExposition([fam('a', [bad], [{ [bad]: '1' }])]), /invalid label name/, bad);
+  }
+  for (const good of ['a', '_', 'A_9', 'rpi_clock_hz', '_a1']) assert.doesNotThrow(() => renderExposition([fam(good, ['l_' + good], [{ ['l_' + good]: '1' }])]), good);
   assert.throws(() => renderExposition([fam('a', ['x'], [{ x: '1' }, { x: '1' }])]), /duplicate series/);
   assert.throws(() => renderExposition([fam('a', ['x'], [{ y: '1' }])]), /do not match/);
   assert.throws(() => renderExposition([fam('a', [], [{}]), fam('a', [], [{}])]), /twice/);

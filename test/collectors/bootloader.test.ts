@@ -32,7 +32,19 @@ table('parseBootloaderVersion rejects', [
   { source: 'pi5 error format (Command not registered)', text: 'error=1 error_msg="Command not registered"' },
   { source: 'common/vcgencmd_bootloader_version.UNKNOWN.Jack477-CommanderPi-issue-27.txt', text: 'unknown\n' },
   { source: 'empty output', text: '' },
+  { source: 'a hash followed by a letter', text: 'Dec 11 2020 11:15:17\nversion c3f26b6070054bcaZ (release)' },
+  { source: 'a hash of 41 digits', text: 'Dec 11 2020 11:15:17\nversion c3f26b6070054bca030366de2550d79ddae1207aa (release)' },
 ], (row) => assert.throws(() => parseBootloaderVersion(row.text), /bootloader_version/));
+
+table('parseBootloaderVersion timestamps', [
+  { source: 'a timestamp that is not a number is left out', text: 'Dec 11 2020 11:15:17\nversion c3f26b6070054bca030366de2550d79ddae1207a (release)\ntimestamp 16076x5317\nupdate-time 1608039414', timestamp: undefined, updateTime: 1608039414 },
+  { source: 'a word after the number is left out', text: 'Dec 11 2020 11:15:17\nversion c3f26b6070054bca030366de2550d79ddae1207a (release)\ntimestamp 1607685317 s\nupdate-time', timestamp: undefined, updateTime: undefined },
+  { source: 'a hash ended by a dash is read', text: 'Dec 11 2020 11:15:17\nversion c3f26b6-dirty\ntimestamp 1607685317', timestamp: 1607685317, updateTime: undefined },
+], (row) => {
+  const v = parseBootloaderVersion(row.text);
+  assert.equal(v.timestamp, row.timestamp);
+  assert.equal(v.updateTime, row.updateTime);
+});
 
 table('isoUtc', [
   { source: 'pi5 device-tree build-timestamp 0x66422e75 (rpi-eeprom-issue-575)', seconds: 1715613301, iso: '2024-05-13T15:15:01' },

@@ -18,6 +18,11 @@ table('parseMeasureClock rejects', [
   { source: 'negative', text: 'frequency(48)=-1' },
   { source: 'exponent', text: 'frequency(48)=1.5e9' },
   { source: 'measure_volts answer', text: 'volt=1.0000V' },
+  { source: 'an empty clock id', text: 'frequency()=2000' },
+  { source: 'a clock id that is not a number', text: 'frequency(4a)=2000' },
+  { source: 'a second value', text: 'frequency(48)=5)=6' },
+  { source: 'text before', text: 'xfrequency(48)=2000' },
+  { source: 'trailing text', text: 'frequency(48)=2000 Hz' },
 ], (row) => assert.throws(() => parseMeasureClock(row.text, 'arm'), /measure_clock arm/));
 
 table('parseClockList', [

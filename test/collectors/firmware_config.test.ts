@@ -14,4 +14,12 @@ table('parseGetConfigInt rejects', [
   { source: 'the single-name reply for an unknown name (common/vcgencmd_get_config_gpu_mem.UNKNOWN.raspberrypi-firmware-issue-2020.txt)', text: 'gpu_mem is unknown\n' },
   { source: 'get_config str output (pi5/vcgencmd_get_config_str.naterjlao-pi-dogdoor-raspinfo.txt, first lines)', text: 'device_tree=-\noverlay_prefix=overlays/\n' },
   { source: 'common/vcgencmd_get_config.ERROR-cant-open-dev-vcio', text: "Can't open device file: /dev/vcio" },
+  { source: 'hex without digits', text: 'init_uart_clock=0x\n' },
+  { source: 'negative hex', text: 'init_uart_clock=-0x10\n' },
+  { source: 'a capital in the name', text: 'Arm_freq=1500\n' },
+  { source: 'an empty display number', text: 'hdmi_group:=1\n' },
+  { source: 'two display numbers', text: 'hdmi_group:0:1=1\n' },
+  { source: 'no name', text: '=1500\n' },
+  { source: 'a second =', text: 'arm_freq=1500=1\n' },
+  { source: 'one good line and one bad', text: 'arm_freq=1500\narm freq=1500\n' },
 ], (row) => assert.throws(() => parseGetConfigInt(row.text), /unexpected output from vcgencmd get_config int/));

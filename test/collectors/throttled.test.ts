@@ -12,6 +12,8 @@ table('parseGetThrottled', [
   { source: 'pi3b/vcgencmd_get_throttled.0x20000.raspberrypi-firmware-issue-1740.txt', text: 'throttled=0x20000\n', raw: 0x20000, active: [], occurred: ['arm_frequency_capped'] },
   { source: 'pi4b/vcgencmd_get_throttled.0x80008.raspberrypi-documentation-issue-2546.txt', text: 'throttled=0x80008\n', raw: 0x80008, active: ['soft_temperature_limit'], occurred: ['soft_temperature_limit'] },
   { source: 'SEMANTICS.md section 1, observed 0x50005', text: 'throttled=0x50005', raw: 0x50005, active: ['under_voltage', 'throttled'], occurred: ['under_voltage', 'throttled'] },
+  { source: 'the same in capitals (the firmware prints lower case; any hex is read)', text: 'throttled=0x5000F', raw: 0x5000f, active: ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'], occurred: ['under_voltage', 'throttled'] },
+  { source: 'all 32 bits', text: 'throttled=0xffffffff\n', raw: 0xffffffff, active: ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'], occurred: ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'] },
 ], (row) => {
   const f = parseGetThrottled(row.text);
   assert.equal(f.raw, row.raw);
@@ -29,6 +31,10 @@ table('parseGetThrottled rejects', [
   { source: 'pi4b/vcgencmd.ERROR-cant-open-dev-vcio', text: "Can't open device file: /dev/vcio" },
   { source: 'pi5 error format (Command not registered)', text: 'error=1 error_msg="Command not registered"' },
   { source: 'trailing text', text: 'throttled=0x50000 trailing' },
+  { source: 'nine hex digits', text: 'throttled=0x100000000' },
+  { source: 'a letter that is not hex', text: 'throttled=0x5000g' },
+  { source: 'a sign', text: 'throttled=0x-5' },
+  { source: 'a space inside', text: 'throttled=0x5 0' },
 ], (row) => assert.throws(() => parseGetThrottled(row.text), /unexpected output from vcgencmd get_throttled/));
 
 table('under-voltage detector', [
