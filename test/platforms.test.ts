@@ -1,6 +1,7 @@
 // The built program under every Node.js build we claim (test/platforms.json): Node 18.17 on x64,
 // and arm64 and armv7l builds under qemu-user. collect on every fixture board and gen-config on a
-// fixture cluster give exactly the goldens; a Node older than 18.17 is refused in one line.
+// fixture cluster give exactly the goldens, and so does the long-running mode started with its
+// unit's Node flags; a Node older than 18.17 is refused in one line.
 // The builds are fetched by test/fetch-nodes.mjs (bash test/run.sh runs it).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -47,6 +48,9 @@ function run(argv: string[], args: string[], cwd?: string): Promise<{ code: numb
   });
 }
 
+/** The Node flags the long-running unit starts Node with: every Node we claim must accept them. */
+const UNIT_NODE_FLAGS = (/^ExecStart=\/usr\/bin\/env node((?: --\S+)*) /m.exec(fs.readFileSync(path.join(ROOT, 'systemd', 'pi-textfile-daemon.service'), 'utf8'))?.[1] ?? '').trim().split(' ');
+
 /** The goldens are made with a fixed clock; a real run measures each collector's duration. */
 const zeroDurations = (text: string): string => text.replace(/^(pi_textfile_collector_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0');
 
@@ -82,6 +86,26 @@ for (const p of platforms) {
         }),
       );
     }
+  });
+
+  test(`${name}: the long-running mode as its unit starts it (the unit's Node flags) writes the golden file and stops on SIGTERM`, { skip }, async () => {
+    const out = tempDir();
+    const child = spawn(argv[0]!, [...argv.slice(1), ...UNIT_NODE_FLAGS, BUNDLE, 'collect', '--interval', '1s', '--textfile.directory', out, ...boardArgs('pi4b')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const file = path.join(out, 'pi-textfile.prom');
+    // Bounded: a Node under qemu-user takes about a second to start; 60 s is plenty.
+    for (let i = 0; i < 600 && !fs.existsSync(file) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.kill('SIGTERM');
+    const code = await closed;
+    clearTimeout(killer);
+    assert.equal(code, 0, stderr);
+    assert.equal(zeroDurations(fs.readFileSync(file, 'utf8')), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
   });
 
   test(`${name}: gen-config on a fixture cluster writes the golden files`, { skip }, async () => {
