@@ -137,8 +137,6 @@ export interface VcgencmdRunner {
 /** A synchronous call at least this long (ms) may have hidden a stop signal (see the top of this file). */
 export const SLOW_CALL_MS = 100;
 
-
-
 let childEnvironment: NodeJS.ProcessEnv | undefined;
 
 /**
