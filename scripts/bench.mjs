@@ -12,8 +12,10 @@
 //                                      exporters do, one vcgencmd per reading (16) and a text tool
 //                                      per value, a temp file and mv
 //   the same, cut to collect's readings test/fixtures/bench/shell-minimal.sh: the 3 readings only
-//   the least a Node collector does     test/fixtures/bench/node-floor.cjs: child_process, the same
+//   a minimal Node collector            test/fixtures/bench/node-floor.cjs: child_process, the same
 //                                      3 readings by spawnSync, a temp file and rename; nothing else
+//   the least a Node collector does     the same, spawning through Node's spawn_sync binding as
+//                                      collect does (no child_process and what it loads)
 //   collect --once, steady state       the per-boot answers cached, as on every run but the first
 //   collect --once, first after boot   the per-boot answers read again
 //
@@ -119,7 +121,8 @@ function collectRows(node) {
   const steady = newDir('steady');
   const first = newDir('first');
   return [
-    { name: 'the least a Node collector does (3 spawnSync, write, rename)', floor: true, argv: [...node, floorScript, vcgencmd, path.join(newDir('floor'), 'pi.prom')] },
+    { name: 'a minimal Node collector: child_process.spawnSync (3 spawns, write, rename)', argv: [...node, floorScript, vcgencmd, path.join(newDir('floor'), 'pi.prom')] },
+    { name: "the least a Node collector does: the same through Node's spawn_sync binding, as collect", floor: true, argv: [...node, floorScript, vcgencmd, path.join(newDir('floor'), 'pi.prom'), '--binding'] },
     { name: 'collect --once, steady state', argv: [...node, bundle, ...collectArgs(steady)] },
     // Each run starts as the first after a boot: the per-boot cache is removed before it.
     { name: 'collect --once, first after boot', argv: [...node, bundle, ...collectArgs(first)], before: () => fs.rmSync(bootCache(first), { force: true }) },
@@ -203,7 +206,7 @@ const loop = spawn(process.execPath, [...nodeFlags, bundle, ...collectArgs(newDi
 // The same Node with the same flags and nothing to do, for what Node alone keeps resident; and the
 // least a Node collector does, every second, for what any Node that spawns keeps resident.
 const bare = spawn(process.execPath, [...nodeFlags, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env });
-const floor = spawn(process.execPath, [...nodeFlags, floorScript, vcgencmd, path.join(newDir('floor-loop'), 'pi.prom'), '--every'], { stdio: 'ignore', env });
+const floor = spawn(process.execPath, [...nodeFlags, floorScript, vcgencmd, path.join(newDir('floor-loop'), 'pi.prom'), '--binding', '--every'], { stdio: 'ignore', env });
 await pause(5000);
 const c0 = readStat(loop.pid);
 const t0 = performance.now();

@@ -57,12 +57,15 @@ test('collectors read only through their context: they import the framework and 
   }
 });
 
-test('only the vcgencmd module starts vcgencmd; only it and install\'s systemctl start processes at all', () => {
+test('only the vcgencmd module starts vcgencmd; only it (with its synchronous spawn) and install\'s systemctl start processes at all', () => {
   const spawners = sources('src').filter((f) => imports(f).includes('node:child_process')).sort();
-  assert.deepEqual(spawners, ['src/deploy/actions.ts', 'src/framework/vcgencmd.ts']);
+  assert.deepEqual(spawners, ['src/deploy/actions.ts', 'src/framework/spawn-sync.ts', 'src/framework/vcgencmd.ts']);
   for (const file of sources('src').filter((f) => f !== 'src/framework/vcgencmd.ts')) {
     assert.doesNotMatch(read(file), /spawn(Sync)?\([^)]*vcgencmd/, file);
   }
+  assert.deepEqual(sources('src').filter((f) => imports(f).includes('./spawn-sync')), ['src/framework/vcgencmd.ts']);
+  // Node's bindings are reached in one place, which falls back to child_process (see there).
+  assert.deepEqual(sources('src').filter((f) => /\bbinding\(/.test(read(f))), ['src/framework/spawn-sync.ts']);
 });
 
 test('collect\'s start-up parses no code of gen-config, install, uninstall or doctor, nor commander, yaml, ajv, write-file-atomic or fast-glob', () => {

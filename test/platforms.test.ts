@@ -1,13 +1,15 @@
 // The built program under every Node.js build we claim (test/platforms.json): Node 18.17 on x64,
 // and arm64 and armv7l builds under qemu-user. collect on every fixture board and gen-config on a
 // fixture cluster give exactly the goldens, and so does the long-running mode started with its
-// unit's Node flags; a Node older than 18.17 is refused in one line.
+// unit's Node flags; collect starts vcgencmd without loading child_process on each (spawn-sync.ts);
+// a Node older than 18.17 is refused in one line.
 // The builds are fetched by test/fetch-nodes.mjs (bash test/run.sh runs it).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { BINDING_TESTED_ON } from '../src/framework/spawn-sync';
 import { boardArgs, boardNames, BOARDS, BUNDLE, filesUnder, portable, ROOT, tempDir, which } from './helpers';
 
 interface Platform {
@@ -32,9 +34,9 @@ function nodeCommand(p: Platform): { argv: string[]; skip: string | false } {
 }
 
 /** Runs the program under `argv`; bounded at 120 s (a Node under qemu takes about a second to start). */
-function run(argv: string[], args: string[], cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(argv: string[], args: string[], cwd?: string, script = BUNDLE): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, [...argv.slice(1), BUNDLE, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    const child = spawn(argv[0]!, [...argv.slice(1), script, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,6 +49,11 @@ function run(argv: string[], args: string[], cwd?: string): Promise<{ code: numb
     });
   });
 }
+
+test('collect starts vcgencmd through Node\'s spawn_sync binding on exactly the Node majors tested here', () => {
+  const majors = [...new Set(platforms.map((p) => Number(p.version.split('.')[0])))].sort((a, b) => a - b);
+  assert.deepEqual([...BINDING_TESTED_ON].sort((a, b) => a - b), majors);
+});
 
 /** The Node flags the long-running unit starts Node with: every Node we claim must accept them. */
 const UNIT_NODE_FLAGS = (/^ExecStart=\/usr\/bin\/env node((?: --\S+)*) /m.exec(fs.readFileSync(path.join(ROOT, 'systemd', 'pi-textfile-daemon.service'), 'utf8'))?.[1] ?? '').trim().split(' ');
@@ -86,6 +93,26 @@ for (const p of platforms) {
         }),
       );
     }
+  });
+
+  test(`${name}: collect --once starts vcgencmd through Node's spawn_sync binding, without loading child_process`, { skip }, async () => {
+    const out = tempDir();
+    const list = path.join(out, '.modules');
+    const preload = path.join(out, '.module-list.cjs');
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+    const loaded = (): string[] => fs.readFileSync(list, 'utf8').split('\n');
+    // What this Node loads for any script (Node 18 loads net for itself, for one).
+    const empty = path.join(out, '.empty.cjs');
+    fs.writeFileSync(empty, '');
+    assert.equal((await run([...argv, '-r', preload], [], undefined, empty)).code, 0);
+    const bare = new Set(loaded());
+    const r = await run([...argv, '-r', preload], ['collect', '--once', '--textfile.directory', out, ...boardArgs('pi4b')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const modules = loaded();
+    assert.ok(modules.includes('Internal Binding spawn_sync'), 'vcgencmd was not started through the binding');
+    assert.deepEqual(['child_process', 'internal/child_process', 'net', 'dgram', 'stream'].filter((m) => modules.includes(`NativeModule ${m}`) && !bare.has(`NativeModule ${m}`)), []);
+    assert.equal(zeroDurations(fs.readFileSync(path.join(out, 'pi-textfile.prom'), 'utf8')), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
   });
 
   test(`${name}: the long-running mode as its unit starts it (the unit's Node flags) writes the golden file and stops on SIGTERM`, { skip }, async () => {

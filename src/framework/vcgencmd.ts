@@ -14,21 +14,24 @@
  * - collect spawns synchronously, one call at a time: the firmware serialises mailbox calls, so
  *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
  *   timers (measured in the long-running mode: about 2 ms less CPU per collection of three
- *   calls, and a smaller resident size). A stop request that arrives during a synchronous call is
+ *   calls, and a smaller resident size), through spawn-sync.ts, which does not load
+ *   child_process (see there why). A stop request that arrives during a synchronous call is
  *   seen only when the event loop turns: it turns before the next call (and before collect
  *   writes) whenever a call took SLOW_CALL_MS or more or its vcgencmd was ended by a signal, so
  *   a stop reaching pi-textfile alone waits for that call to return or time out
  *   (--vcgencmd.timeout), and no later call starts. After fast calls it does not turn: a run of
  *   fast calls ends a few milliseconds later anyway, and each turn costs a start-up the Node
  *   code of setImmediate. systemd, `timeout` and a terminal signal the whole process group,
- *   which ends vcgencmd at once. doctor spawns asynchronously.
+ *   which ends vcgencmd at once. doctor spawns asynchronously (child_process, loaded only then).
  *
  * Output formats and error texts: raspberrypi/utils vcgencmd/vcgencmd.c (current, mailbox based)
  * and raspberrypi/userland host_applications/linux/apps/gencmd/gencmd.c (legacy, VCHI based).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { spawnSyncOutcome } from './spawn-sync';
 
 export type VcgencmdFailure = 'missing' | 'permission' | 'firmware' | 'timeout' | 'exit' | 'skipped';
 
@@ -138,6 +141,7 @@ export interface VcgencmdRunner {
 export const SLOW_CALL_MS = 100;
 
 let childEnvironment: NodeJS.ProcessEnv | undefined;
+let childEnvironmentPairs: string[] | undefined;
 
 /**
  * vcgencmd's environment: the C locale, PATH (where the command doctor runs it through is
@@ -154,6 +158,12 @@ export function childEnv(): NodeJS.ProcessEnv {
     childEnvironment = env;
   }
   return childEnvironment;
+}
+
+/** childEnv() as NAME=value pairs, the form a synchronous spawn takes. */
+function childEnvPairs(): string[] {
+  if (childEnvironmentPairs === undefined) childEnvironmentPairs = Object.entries(childEnv()).map(([k, v]) => `${k}=${v}`);
+  return childEnvironmentPairs;
 }
 
 export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
@@ -206,12 +216,13 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         `(check dmesg for "Firmware transaction timeout"), or raise --vcgencmd.timeout`,
     );
   };
-  const startError = (file: string, err: NodeJS.ErrnoException): VcgencmdError =>
-    err.code === 'ENOENT'
+  /** `code`: the errno name (ENOENT, EACCES, ...) of a vcgencmd that could not be started. */
+  const startError = (file: string, code: string | undefined): VcgencmdError =>
+    code === 'ENOENT'
       ? new VcgencmdError('missing', `vcgencmd not found at ${file}`)
-      : err.code === 'EACCES'
+      : code === 'EACCES'
         ? new VcgencmdError('permission', `${file} is not executable by this user (permission denied)`)
-        : new VcgencmdError('exit', `cannot start ${file}: ${err.message}`);
+        : new VcgencmdError('exit', `cannot start ${file}: ${code ?? 'unknown error'}`);
 
   /** The command line for one call: vcgencmd and its arguments, behind the prefix if any. */
   const commandLine = (file: string, args: readonly string[]): [string, string[]] => {
@@ -227,22 +238,19 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     spawned++;
     const [command, argv] = commandLine(file, args);
     const started = Date.now();
-    const r = spawnSync(command, argv, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: childEnv(),
-      encoding: 'utf8',
-      timeout: options.timeoutMs,
-      killSignal: 'SIGKILL',
-      maxBuffer: MAX_OUTPUT,
-    });
-    if (r.signal !== null || Date.now() - started >= SLOW_CALL_MS) signalMayWait = true;
-    const err = r.error as NodeJS.ErrnoException | undefined;
-    if (err !== undefined) {
-      if (err.code === 'ETIMEDOUT') throw timeoutError(args);
-      // Output past the cap: the child was killed; judge what it said before that.
-      if (err.code !== 'ENOBUFS') throw startError(file, err);
+    let r;
+    try {
+      r = spawnSyncOutcome(command, argv, { envPairs: childEnvPairs(), timeoutMs: options.timeoutMs, maxBuffer: MAX_OUTPUT });
+    } catch (err) {
+      throw new VcgencmdError('exit', `cannot start ${file}: ${(err as Error).message}`);
     }
-    return classifyResult(args, r.status, r.stdout ?? '', r.stderr ?? '');
+    if (r.signal !== null || Date.now() - started >= SLOW_CALL_MS) signalMayWait = true;
+    if (r.error !== undefined) {
+      if (r.error === 'ETIMEDOUT') throw timeoutError(args);
+      // Output past the cap: the child was killed; judge what it said before that.
+      if (r.error !== 'ENOBUFS') throw startError(file, r.error);
+    }
+    return classifyResult(args, r.status, r.stdout, r.stderr);
   }
 
   function run(args: readonly string[]): Promise<string> {
@@ -267,7 +275,8 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         return;
       }
       const [command, argv] = commandLine(file, args);
-      const child = spawn(command, argv, {
+      const { spawn } = require('node:child_process') as typeof import('node:child_process');
+      const child: ChildProcessByStdio<null, Readable, Readable> = spawn(command, argv, {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: childEnv(),
       });
@@ -305,7 +314,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
         finish(() => reject(timeoutError(args)));
       }, options.timeoutMs);
       child.on('error', (err: NodeJS.ErrnoException) => {
-        finish(() => reject(startError(file, err)));
+        finish(() => reject(startError(file, err.code)));
       });
       child.on('close', (code: number | null) => {
         if (timedOut) return;
