@@ -105,6 +105,35 @@ export function procWithBootId(board: string, bootId = 'b1'): string {
   return proc;
 }
 
+/** The goldens are made with a fixed clock; a real run measures each collector's duration. */
+export function zeroDurations(text: string): string {
+  return text.replace(/^(pi_textfile_collector_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0');
+}
+
+/**
+ * A preload for `node -r` that writes the list of Node modules the process loaded when it exits,
+ * and `loaded()`, which reads the list the last such process wrote. Each call has its own files.
+ */
+export function moduleListPreload(): { preload: string; loaded(): string[] } {
+  const dir = tempDir('pi-textfile-modules-');
+  const list = path.join(dir, 'modules');
+  const preload = path.join(dir, 'module-list.cjs');
+  fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+  return { preload, loaded: () => fs.readFileSync(list, 'utf8').split('\n') };
+}
+
+/** An empty script, for what a Node loads for any program (Node 18 loads net for itself, for one). */
+export function emptyScript(): string {
+  const file = path.join(tempDir('pi-textfile-empty-'), 'empty.cjs');
+  fs.writeFileSync(file, '');
+  return file;
+}
+
+/** child_process and the modules it brings that `modules` holds beyond `bare` (an empty script's list). */
+export function broughtByChildProcess(modules: readonly string[], bare: readonly string[]): string[] {
+  return ['child_process', 'internal/child_process', 'net', 'dgram', 'stream'].filter((m) => modules.includes(`NativeModule ${m}`) && !bare.includes(`NativeModule ${m}`));
+}
+
 /** Replaces the repository path in text, so goldens do not depend on where the clone lives. */
 export function portable(text: string): string {
   return text.split(ROOT).join('<repo>');

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BINDING_TESTED_ON } from '../src/framework/spawn-sync';
-import { boardArgs, boardNames, BOARDS, BUNDLE, filesUnder, portable, ROOT, tempDir, which } from './helpers';
+import { boardArgs, boardNames, BOARDS, broughtByChildProcess, BUNDLE, emptyScript, filesUnder, moduleListPreload, portable, ROOT, tempDir, which, zeroDurations } from './helpers';
 
 interface Platform {
   package: string;
@@ -58,8 +58,6 @@ test('collect starts vcgencmd through Node\'s spawn_sync binding on exactly the 
 /** The Node flags the long-running unit starts Node with: every Node we claim must accept them. */
 const UNIT_NODE_FLAGS = (/^ExecStart=\/usr\/bin\/env node((?: --\S+)*) /m.exec(fs.readFileSync(path.join(ROOT, 'systemd', 'pi-textfile-daemon.service'), 'utf8'))?.[1] ?? '').trim().split(' ');
 
-/** The goldens are made with a fixed clock; a real run measures each collector's duration. */
-const zeroDurations = (text: string): string => text.replace(/^(pi_textfile_collector_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0');
 
 for (const p of platforms) {
   const name = `Node ${p.version} ${p.package.replace('node-linux-', '')}${p.qemu.length > 0 ? ' under qemu-user' : ''}`;
@@ -97,21 +95,15 @@ for (const p of platforms) {
 
   test(`${name}: collect --once starts vcgencmd through Node's spawn_sync binding, without loading child_process`, { skip }, async () => {
     const out = tempDir();
-    const list = path.join(out, '.modules');
-    const preload = path.join(out, '.module-list.cjs');
-    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
-    const loaded = (): string[] => fs.readFileSync(list, 'utf8').split('\n');
-    // What this Node loads for any script (Node 18 loads net for itself, for one).
-    const empty = path.join(out, '.empty.cjs');
-    fs.writeFileSync(empty, '');
-    assert.equal((await run([...argv, '-r', preload], [], undefined, empty)).code, 0);
-    const bare = new Set(loaded());
+    const { preload, loaded } = moduleListPreload();
+    assert.equal((await run([...argv, '-r', preload], [], undefined, emptyScript())).code, 0);
+    const bare = loaded();
     const r = await run([...argv, '-r', preload], ['collect', '--once', '--textfile.directory', out, ...boardArgs('pi4b')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const modules = loaded();
     assert.ok(modules.includes('Internal Binding spawn_sync'), 'vcgencmd was not started through the binding');
-    assert.deepEqual(['child_process', 'internal/child_process', 'net', 'dgram', 'stream'].filter((m) => modules.includes(`NativeModule ${m}`) && !bare.has(`NativeModule ${m}`)), []);
+    assert.deepEqual(broughtByChildProcess(modules, bare), []);
     assert.equal(zeroDurations(fs.readFileSync(path.join(out, 'pi-textfile.prom'), 'utf8')), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
   });
 

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { bindingTestedOn, outcomeOf, spawnDirect, spawnPublic, spawnSyncOutcome, type SyncOutcome, type SyncSpawnOptions } from '../src/framework/spawn-sync';
-import { BOARDS, BUNDLE, boardArgs, table, tempDir } from './helpers';
+import { BOARDS, boardArgs, broughtByChildProcess, BUNDLE, emptyScript, moduleListPreload, table, tempDir, zeroDurations } from './helpers';
 
-const OPTS: SyncSpawnOptions = { envPairs: ['LC_ALL=C', 'PATH=/usr/bin:/bin'], timeoutMs: 5000, maxBuffer: 65536 };
+const OPTS: SyncSpawnOptions = { env: { LC_ALL: 'C', PATH: '/usr/bin:/bin' }, timeoutMs: 5000, maxBuffer: 65536 };
 const dir = tempDir('pi-textfile-spawn-');
 const notExecutable = path.join(dir, 'not-executable');
 fs.writeFileSync(notExecutable, '#!/bin/sh\necho never\n', { mode: 0o644 });
@@ -118,11 +118,9 @@ table<{ source: string; raw: unknown; expected: SyncOutcome | null }>(
 
 /** Runs the bundle (or `script`) with a preload that lists the Node modules it loaded. */
 function modulesLoadedBy(args: string[], nodeFlags: string[] = [], env: NodeJS.ProcessEnv = {}, script = BUNDLE): { status: number | null; stdout: string; stderr: string; modules: string[] } {
-  const list = path.join(tempDir('pi-textfile-modules-'), 'modules');
-  const preload = path.join(dir, 'module-list.cjs');
-  fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
+  const { preload, loaded } = moduleListPreload();
   const r = spawnSync(process.execPath, [...nodeFlags, '-r', preload, script, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules: fs.readFileSync(list, 'utf8').split('\n') };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, modules: loaded() };
 }
 
 test('collect --once starts its vcgencmd without loading child_process, nor the sockets and streams it brings', () => {
@@ -131,13 +129,8 @@ test('collect --once starts its vcgencmd without loading child_process, nor the 
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   assert.ok(r.modules.includes('Internal Binding spawn_sync'), 'vcgencmd was not started through the binding');
-  // What this Node loads for any script (Node 18 loads net for itself, for one).
-  const empty = path.join(dir, 'empty.cjs');
-  fs.writeFileSync(empty, '');
-  const bare = new Set(modulesLoadedBy([], [], {}, empty).modules);
-  const brought = ['child_process', 'internal/child_process', 'net', 'dgram', 'stream'].filter((m) => r.modules.includes(`NativeModule ${m}`) && !bare.has(`NativeModule ${m}`));
-  assert.deepEqual(brought, []);
-  assert.equal(fs.readFileSync(path.join(out, 'pi-textfile.prom'), 'utf8').replace(/^(pi_textfile_collector_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0'), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
+  assert.deepEqual(broughtByChildProcess(r.modules, modulesLoadedBy([], [], {}, emptyScript()).modules), []);
+  assert.equal(zeroDurations(fs.readFileSync(path.join(out, 'pi-textfile.prom'), 'utf8')), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
 });
 
 /** The long-running mode for one collection, then SIGTERM: its exit code and stderr. */
@@ -177,6 +170,6 @@ test('under Node\'s permission model, which refuses the binding, vcgencmd runs t
   const r = modulesLoadedBy(['collect', '--stdout', ...boardArgs('pi4b')], [flag, '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process', '--no-warnings']);
   assert.equal(r.status, 0, r.stderr);
   assert.ok(r.modules.includes('NativeModule child_process'), 'child_process was not the way');
-  assert.equal(r.stdout.replace(/^(pi_textfile_collector_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0'), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
+  assert.equal(zeroDurations(r.stdout), fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.prom'), 'utf8'));
   assert.equal(r.stderr, fs.readFileSync(path.join(BOARDS, 'pi4b', 'expected.stderr'), 'utf8'));
 });

@@ -42,8 +42,8 @@ export interface SyncOutcome {
 }
 
 export interface SyncSpawnOptions {
-  /** The child's whole environment, as NAME=value pairs. */
-  envPairs: readonly string[];
+  /** The child's whole environment. */
+  env: Readonly<Record<string, string | undefined>>;
   timeoutMs: number;
   /** Bytes of stdout (and of stderr) after which the child is killed. */
   maxBuffer: number;
@@ -87,8 +87,6 @@ function findBinding(): Binding | null {
   }
 }
 
-const isBytes = (v: unknown): v is Buffer => Buffer.isBuffer(v);
-
 /**
  * The outcome from the binding's answer, or null if the answer is not what spawnSync reads: a
  * status that is a number or null, a signal name or null, an errno number if any, and, unless the
@@ -102,7 +100,7 @@ export function outcomeOf(raw: RawResult): SyncOutcome | null {
   let stdout = '';
   let stderr = '';
   if (Array.isArray(output)) {
-    if (!isBytes(output[1]) || !isBytes(output[2])) return null;
+    if (!Buffer.isBuffer(output[1]) || !Buffer.isBuffer(output[2])) return null;
     stdout = output[1].toString();
     stderr = output[2].toString();
   } else if (!(output === null || output === undefined) || error === undefined) {
@@ -117,12 +115,14 @@ export function outcomeOf(raw: RawResult): SyncOutcome | null {
 export function spawnDirect(file: string, args: readonly string[], opts: SyncSpawnOptions): SyncOutcome | null {
   if (binding === undefined) binding = findBinding();
   if (binding === null) return null;
+  const envPairs: string[] = [];
+  for (const [name, value] of Object.entries(opts.env)) if (value !== undefined) envPairs.push(`${name}=${value}`);
   let raw: RawResult;
   try {
     raw = binding.spawn({
       file,
       args: [file, ...args],
-      envPairs: [...opts.envPairs],
+      envPairs,
       stdio: [
         { type: 'ignore' },
         // As the child sees them: it writes, pi-textfile reads.
@@ -145,14 +145,9 @@ export function spawnDirect(file: string, args: readonly string[], opts: SyncSpa
 /** Through child_process.spawnSync, loaded only now. */
 export function spawnPublic(file: string, args: readonly string[], opts: SyncSpawnOptions): SyncOutcome {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
-  const env: Record<string, string> = {};
-  for (const pair of opts.envPairs) {
-    const eq = pair.indexOf('=');
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
   const r = spawnSync(file, [...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env,
+    env: opts.env,
     encoding: 'utf8',
     timeout: opts.timeoutMs,
     killSignal: 'SIGKILL',

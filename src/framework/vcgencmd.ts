@@ -141,7 +141,6 @@ export interface VcgencmdRunner {
 export const SLOW_CALL_MS = 100;
 
 let childEnvironment: NodeJS.ProcessEnv | undefined;
-let childEnvironmentPairs: string[] | undefined;
 
 /**
  * vcgencmd's environment: the C locale, PATH (where the command doctor runs it through is
@@ -158,12 +157,6 @@ export function childEnv(): NodeJS.ProcessEnv {
     childEnvironment = env;
   }
   return childEnvironment;
-}
-
-/** childEnv() as NAME=value pairs, the form a synchronous spawn takes. */
-function childEnvPairs(): string[] {
-  if (childEnvironmentPairs === undefined) childEnvironmentPairs = Object.entries(childEnv()).map(([k, v]) => `${k}=${v}`);
-  return childEnvironmentPairs;
 }
 
 export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
@@ -240,7 +233,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     const started = Date.now();
     let r;
     try {
-      r = spawnSyncOutcome(command, argv, { envPairs: childEnvPairs(), timeoutMs: options.timeoutMs, maxBuffer: MAX_OUTPUT });
+      r = spawnSyncOutcome(command, argv, { env: childEnv(), timeoutMs: options.timeoutMs, maxBuffer: MAX_OUTPUT });
     } catch (err) {
       throw new VcgencmdError('exit', `cannot start ${file}: ${(err as Error).message}`);
     }
