@@ -33,7 +33,7 @@ var MAIN = require('path').join(__dirname, 'main.cjs');
 var path = require('path');
 // Replaced by scripts/build.mjs with a hash of main.cjs.
 var BUILD_ID = 'development';
-// As CODE_CACHE_NAME in src/textfile.ts, whose sweep removes the temp files of a killed run.
+// As CODE_CACHE_NAME in src/framework/textfile.ts, whose sweep removes the temp files of a killed run.
 var CACHE_NAME = '.pi-textfile.code-cache';
 var MAX_CACHE_BYTES = 16 * 1024 * 1024;
 

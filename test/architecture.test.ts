@@ -4,24 +4,121 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import * as registered from '../src/collectors/index';
 import { checkCollector } from '../src/framework/collector';
-import { COLLECTORS } from '../src/framework/registry';
+import { COLLECTORS } from '../src/collectors/index';
 import { ROOT, table, UPDATE } from './helpers';
 
-function sources(dir: string): string[] {
+function sources(dir: string, ext = /\.ts$/): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    e.isDirectory() ? sources(path.join(dir, e.name), ext) : ext.test(e.name) && !e.name.endsWith('.d.ts') ? [path.join(dir, e.name)] : [],
   );
 }
 const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
-const imports = (file: string): string[] => [...read(file).matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]!);
+/** Every module a file names: static imports and exports (types too), require() and import(). */
+const imports = (file: string): string[] => [...read(file).matchAll(/(?:\bfrom|\brequire\(|\bimport\(|^import)\s*'([^']+)'/gm)].map((m) => m[1]!);
 
-test('every file in src/collectors is registered once, under its own name', () => {
-  assert.deepEqual(Object.keys(registered).sort(), COLLECTORS.map((c) => c.name).sort(), 'each registry line exports a collector under its own name');
+/** The files of src/ each file imports, resolved (packages, Node's modules and virtual modules left out). */
+export function importGraph(files: readonly string[]): Map<string, string[]> {
+  const known = new Set(files);
+  return new Map(
+    files.map((file) => [
+      file,
+      imports(file)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => path.join(path.dirname(file), spec))
+        .filter((target) => target.startsWith('src/')) // package.json's version
+        .map((target) => [`${target}.ts`, `${target}/index.ts`, target].find((f) => known.has(f)) ?? `unresolved ${target}`),
+    ]),
+  );
+}
+
+/** PURE: the cycles of a directed graph, each as its members (strongly connected components of more than one node, or one node with an edge to itself). */
+export function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const members: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        members.push(w);
+      } while (w !== v);
+      if (members.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(members.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}
+
+/**
+ * The folders of src/, top to bottom: a file imports only from its own folder or from a folder of
+ * a lower layer. src/ itself holds the entry points; lib/ the leaves every part may use.
+ */
+const LAYERS: ReadonlyArray<readonly string[]> = [
+  ['src'],
+  ['src/cli'],
+  ['src/commands'],
+  ['src/gen-config', 'src/deploy/checks', 'src/collectors'],
+  ['src/deploy'],
+  ['src/framework', 'src/node-exporter'],
+  ['src/lib'],
+];
+const layerOf = (dir: string): number => LAYERS.findIndex((l) => l.includes(dir));
+
+test('no import cycle among the files of src/', () => {
+  const graph = importGraph(sources('src', /\.(ts|cjs)$/));
+  assert.deepEqual([...graph.values()].flat().filter((t) => t.startsWith('unresolved')), [], 'every relative import resolves to a file of src/');
+  assert.deepEqual(cyclesOf(graph), []);
+});
+
+test('the folders of src/ form layers: each imports only from its own and lower ones, so no cycle among folders either', () => {
+  const graph = importGraph(sources('src', /\.(ts|cjs)$/));
+  const folders = new Set([...graph.keys()].map((f) => path.dirname(f)));
+  assert.deepEqual([...folders].filter((d) => layerOf(d) < 0), [], 'every folder of src/ has its layer in LAYERS');
+  const upward: string[] = [];
+  const folderGraph = new Map<string, string[]>();
+  for (const [file, targets] of graph) {
+    for (const target of targets) {
+      const [from, to] = [path.dirname(file), path.dirname(target)];
+      if (from === to) continue;
+      folderGraph.set(from, [...(folderGraph.get(from) ?? []), to]);
+      if (layerOf(to) <= layerOf(from)) upward.push(`${file} -> ${target}`);
+    }
+  }
+  assert.deepEqual(upward, []);
+  assert.deepEqual(cyclesOf(folderGraph), []);
+});
+
+table<{ source: string; graph: Record<string, string[]>; cycles: string[][] }>('cyclesOf finds every cycle, and only cycles', [
+  { source: 'a chain', graph: { a: ['b'], b: ['c'], c: [] }, cycles: [] },
+  { source: 'two files importing each other', graph: { a: ['b'], b: ['a'] }, cycles: [['a', 'b']] },
+  { source: 'a ring of three beside a tail', graph: { a: ['b'], b: ['c'], c: ['a', 'd'], d: [] }, cycles: [['a', 'b', 'c']] },
+  { source: 'a file importing itself', graph: { a: ['a'] }, cycles: [['a']] },
+  { source: 'a diamond (no cycle)', graph: { a: ['b', 'c'], b: ['d'], c: ['d'], d: [] }, cycles: [] },
+  { source: 'two separate rings', graph: { a: ['b'], b: ['a'], c: ['d'], d: ['c'] }, cycles: [['a', 'b'], ['c', 'd']] },
+], (row) => assert.deepEqual(cyclesOf(new Map(Object.entries(row.graph))).sort(), row.cycles));
+
+test('every file in src/collectors is registered once, under its own name, in name order', () => {
+  const names = COLLECTORS.map((c) => c.name);
   const files = fs.readdirSync(path.join(ROOT, 'src', 'collectors')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
-  assert.deepEqual(COLLECTORS.map((c) => c.name).sort(), files);
-  assert.equal(new Set(COLLECTORS.map((c) => c.name)).size, COLLECTORS.length);
+  assert.deepEqual(names, files);
+  for (const c of COLLECTORS) assert.match(read('src/collectors/index.ts'), new RegExp(`^import ${c.name} from '\\./${c.name}';$`, 'm'), c.name);
 });
 
 test('every registered collector follows the declaration rules (names, labels, units in names, rpi_ prefix)', () => {
@@ -51,7 +148,7 @@ test('no metric is declared by two collectors', () => {
 test('collectors read only through their context: they import the framework and each other, nothing that touches the machine', () => {
   for (const file of sources('src/collectors')) {
     for (const spec of imports(file)) {
-      assert.ok(/^\.\.\/framework\/(collector|board|vcgencmd)$|^\.\/[a-z_]+$/.test(spec), `${file} imports ${spec}`);
+      assert.ok(/^\.\.\/framework\/(collector|board|errors|vcgencmd)$|^\.\/[a-z_]+$/.test(spec), `${file} imports ${spec}`);
     }
     assert.doesNotMatch(read(file), /\bprocess\.|\brequire\(/, file);
   }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DoctorDeps } from '../src/commands/doctor';
-import { COLLECTORS } from '../src/framework/registry';
+import { COLLECTORS } from '../src/collectors/index';
 import { formatAge } from '../src/deploy/checks/check';
 import { checkTextfile } from '../src/deploy/checks/textfile';
 import { boardArgs, BOARDS, freePort, httpGet, parseSeries, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';

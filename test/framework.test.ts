@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { collectOptionsFrom, parseCollectArgv } from '../src/cli/collect';
 import { collectOnce, defaultCollectDeps, GC_EVERY, runCollect, type CollectDeps } from '../src/commands/collect';
-import { parseDuration } from '../src/duration';
+import { parseDuration } from '../src/lib/duration';
 import { parseBootCache } from '../src/framework/boot-cache';
 import { identifyBoard } from '../src/framework/board';
 import { checkMetricUnit, defineCollector, runCollectors, type Enabled, type MetricSpec } from '../src/framework/collector';

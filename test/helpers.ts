@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { main, type MainDeps } from '../src/cli/main';
+import { main } from '../src/cli/main';
+import type { MainDeps } from '../src/cli/program';
 
 /** The repository: the nearest directory above this (bundled) test file with package.json and src/. */
 export const ROOT = ((): string => {

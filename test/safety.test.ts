@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkScrape } from '../src/deploy/checks/scrape';
-import { writeAtomically } from '../src/textfile';
+import { writeAtomically } from '../src/framework/textfile';
 import { boardArgs, BOARDS, procWithBootId, runBundle, runMain, tempDir } from './helpers';
 
 const root = process.getuid?.() === 0;

@@ -1,7 +1,8 @@
 /** collect's flags and help as commander declares them, for `pi-textfile collect --help` (see program.ts). */
 import { Option, type Command } from 'commander';
-import type { CollectDeps, Io } from '../commands/collect';
-import { COLLECTORS } from '../framework/registry';
+import type { CollectDeps } from '../commands/collect';
+import type { Io } from '../lib/io';
+import { COLLECTORS } from '../collectors/index';
 import { COLLECT_DEFAULTS, runCollectCommand } from './collect';
 import type { Raw } from './common';
 

@@ -3,9 +3,10 @@
  * by a small parser of its own, so that collect's start-up never evaluates commander; the same
  * flags and their help, as commander declares them for --help, are in collect-help.ts.
  */
-import { COLLECTORS } from '../framework/registry';
-import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions, type Io, type StopSignal } from '../commands/collect';
-import { EXIT_INVALID, UserError } from '../errors';
+import { COLLECTORS } from '../collectors/index';
+import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions } from '../commands/collect';
+import type { Io, StopSignal } from '../lib/io';
+import { EXIT_INVALID, UserError } from '../lib/errors';
 import type { VcgencmdRunner } from '../framework/vcgencmd';
 import { durationFlag, type Raw } from './common';
 

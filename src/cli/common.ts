@@ -1,6 +1,7 @@
-/** What several commands' flags share: durations, paths, and the Io every command writes to. */
-import { parseDuration } from '../duration';
-import { EXIT_INVALID, UserError } from '../errors';
+/** What the command line's parts share: how an error reaches the user, durations, paths. */
+import { parseDuration } from '../lib/duration';
+import { EXIT_CANNOT_RUN, EXIT_INVALID, UserError } from '../lib/errors';
+import type { Io } from '../lib/io';
 
 export type Raw = Record<string, unknown>;
 
@@ -26,4 +27,14 @@ export function absoluteFlag(raw: unknown, flag: string): string {
   const dir = String(raw);
   if (!dir.startsWith('/')) throw new UserError(`${flag} ${JSON.stringify(dir)} must be an absolute path`, EXIT_INVALID);
   return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+}
+
+/** An error that reached the top: one line for the user's own problems, a stack for a bug. */
+export function reportError(err: unknown, io: Io): number {
+  if (err instanceof UserError) {
+    io.stderr(`pi-textfile: ${err.message}\n`);
+    return err.exitCode;
+  }
+  io.stderr(`pi-textfile: internal error; please report it at the project's issue tracker with this output:\n${err instanceof Error ? err.stack : String(err)}\n`);
+  return EXIT_CANNOT_RUN;
 }

@@ -3,9 +3,9 @@
  * loaded only when one of them runs, so collect never pays for them.
  */
 import type { Command } from 'commander';
-import type { Io } from '../commands/collect';
+import type { Io } from '../lib/io';
 import type { DeployDeps, DoctorDeps } from '../commands/deploy';
-import { EXIT_INVALID, UserError } from '../errors';
+import { EXIT_INVALID, UserError } from '../lib/errors';
 import { absoluteFlag, durationFlag, type Raw } from './common';
 
 type Deploy = typeof import('../commands/deploy');

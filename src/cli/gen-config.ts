@@ -1,7 +1,7 @@
 /** `pi-textfile gen-config`: its flags and help. The command itself is loaded only when it runs. */
 import type { Command } from 'commander';
-import type { Io } from '../commands/collect';
-import { EXIT_INVALID, UserError } from '../errors';
+import type { Io } from '../lib/io';
+import { EXIT_INVALID, UserError } from '../lib/errors';
 import type { Raw } from './common';
 
 export function registerGenConfig(program: Command, io: Io, done: (code: number) => void): void {

@@ -4,25 +4,10 @@
  * --version and every other command load the commander program (program.ts, a part of its own),
  * so collect's start-up never evaluates commander.
  */
-import type { CollectDeps, Io } from '../commands/collect';
-import { EXIT_CANNOT_RUN } from '../errors';
+import type { Io } from '../lib/io';
 import { parseCollectArgv, runCollectCommand } from './collect';
-import type { DeployCliDeps } from './deploy';
-
-export interface MainDeps extends DeployCliDeps {
-  collect?: Partial<CollectDeps>;
-}
-
-/** An error that reached the top: one line for the user's own problems, a stack for a bug. */
-export function reportError(err: unknown, io: Io): number {
-  // By name, not instanceof: gen-config and deploy are separate parts of the program (see scripts/build.mjs).
-  if (err instanceof Error && err.name === 'UserError') {
-    io.stderr(`pi-textfile: ${err.message}\n`);
-    return (err as Error & { exitCode: number }).exitCode;
-  }
-  io.stderr(`pi-textfile: internal error; please report it at the project's issue tracker with this output:\n${err instanceof Error ? err.stack : String(err)}\n`);
-  return EXIT_CANNOT_RUN;
-}
+import { reportError } from './common';
+import type { MainDeps } from './program';
 
 export async function main(argv: readonly string[], io: Io, deps: MainDeps = {}): Promise<number> {
   if (argv[0] === 'collect' && !argv.slice(1).some((a) => a === '--help' || a === '-h')) {

@@ -4,13 +4,20 @@
  * so that collect's start-up never evaluates commander).
  */
 import { Command, CommanderError } from 'commander';
-import type { Io } from '../commands/collect';
-import { EXIT_INVALID, EXIT_OK } from '../errors';
+import type { Io } from '../lib/io';
+import { EXIT_INVALID, EXIT_OK } from '../lib/errors';
 import { version } from '../../package.json';
 import { registerCollect } from './collect-help';
 import { registerDeploy } from './deploy';
 import { registerGenConfig } from './gen-config';
-import { reportError, type MainDeps } from './main';
+import type { CollectDeps } from '../commands/collect';
+import { reportError } from './common';
+import type { DeployCliDeps } from './deploy';
+
+/** What tests may replace, for every command. */
+export interface MainDeps extends DeployCliDeps {
+  collect?: Partial<CollectDeps>;
+}
 
 export async function runProgram(argv: readonly string[], io: Io, deps: MainDeps): Promise<number> {
   let exitCode = EXIT_OK;

@@ -7,7 +7,8 @@
  * boards: success with no samples, nothing started.
  */
 import { parseDeviceTreeString, readDeviceTreeU32 } from '../framework/board';
-import { defineCollector, UnexpectedOutputError, type CollectContext } from '../framework/collector';
+import { defineCollector, type CollectContext } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 import { VcgencmdError } from '../framework/vcgencmd';
 import { parseFirmwareDate } from './firmware';
 

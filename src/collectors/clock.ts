@@ -5,7 +5,8 @@
  * (raspberrypi/firmware#656). 0 is a real reading: idle blocks (v3d, h264, ...) are powered down.
  * The number in parentheses is a firmware clock id that changed between releases; it is not used.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 export const CLOCKS = ['arm', 'core', 'h264', 'isp', 'v3d', 'uart', 'pwm', 'emmc', 'pixel', 'vec', 'hdmi', 'dpi'] as const;
 /**

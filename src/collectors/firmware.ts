@@ -2,7 +2,8 @@
  * VideoCore firmware version (`vcgencmd version`). It changes only at boot, so it is read once per
  * boot. The pure date parser is shared with the bootloader collector.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

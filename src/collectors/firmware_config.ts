@@ -5,7 +5,8 @@
  *   rpi_firmware_config{setting=~"arm_freq|over_voltage"} != on(...) ...
  * Settings the firmware does not print are at their default and are absent.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 /**
  * The settings reported, each chosen because it differs between a stock and a tuned Pi, or

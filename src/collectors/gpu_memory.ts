@@ -5,7 +5,8 @@
  * (SEMANTICS.md), so total minus GPU would be wrong; the board collector's memory comes from
  * the revision code instead.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 /** PURE: `vcgencmd get_mem gpu` output, `gpu=256M` (MiB), in bytes. */
 export function parseGetMemGpu(text: string): number {

@@ -11,7 +11,8 @@
  * DEVICE_LIFE_TIME_EST_TYP_A/B and PRE_EOL_INFO); the kernel reads them once at card
  * initialisation, so they change only after a reboot.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 /** Card types with a block device that stores data: SD cards and eMMC ("MMC"). */
 const STORAGE_TYPES = new Set(['SD', 'MMC']);

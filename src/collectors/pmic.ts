@@ -2,7 +2,8 @@
  * Pi 5 family PMIC rails from `vcgencmd pmic_read_adc` (one process for all rails). Boards before
  * the Pi 5 have no such PMIC: the collector succeeds there with no samples and starts nothing.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 export interface PmicReading {
   rail: string;

@@ -3,7 +3,8 @@
  * `bcm2835_thermal` (older ones), in millidegrees Celsius. Only when a Pi has no such zone does it
  * start `vcgencmd measure_temp`.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 const SOC_ZONE_TYPES = new Set(['cpu-thermal', 'bcm2835_thermal', 'cpu_thermal']);
 

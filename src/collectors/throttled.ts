@@ -7,7 +7,8 @@
  * bits 16-19 the same conditions "since boot".
  */
 import type { Board } from '../framework/board';
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 export const CONDITIONS = ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'] as const;
 export type Condition = (typeof CONDITIONS)[number];

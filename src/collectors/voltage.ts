@@ -3,7 +3,8 @@
  * every run; the SDRAM rails are set by the firmware at boot (config.txt over_voltage_sdram*), so
  * they are read once per boot.
  */
-import { defineCollector, UnexpectedOutputError } from '../framework/collector';
+import { defineCollector } from '../framework/collector';
+import { UnexpectedOutputError } from '../framework/errors';
 
 export const RAILS = ['core', 'sdram_c', 'sdram_i', 'sdram_p'] as const;
 const PER_BOOT = new Set<string>(['sdram_c', 'sdram_i', 'sdram_p']);

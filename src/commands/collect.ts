@@ -11,8 +11,9 @@ import { runCollectors, type CollectContext, type CollectorResult, type Enabled 
 import { renderExposition } from '../framework/exposition';
 import { checkMountRoots, mountFiles } from '../framework/host';
 import { createVcgencmd, type VcgencmdRunner } from '../framework/vcgencmd';
-import { EXIT_OK, UserError } from '../errors';
-import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../textfile';
+import { EXIT_OK, UserError } from '../lib/errors';
+import type { Io, StopSignal } from '../lib/io';
+import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../framework/textfile';
 
 export interface CollectOptions {
   /** Run once and exit (otherwise loop every `intervalMs`). */
@@ -27,21 +28,6 @@ export interface CollectOptions {
   intervalMs: number;
   /** The enabled collectors, in registry order, each with its parsed options. */
   collectors: readonly Enabled[];
-}
-
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-/**
- * A stop request, as an AbortSignal carries one (tests pass AbortController's); the CLI's own
- * is a plain object, since loading AbortController costs collect's start-up about 1 ms.
- */
-export interface StopSignal {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface CollectDeps {

@@ -14,11 +14,11 @@ import { checkVcgencmd } from '../deploy/checks/vcgencmd';
 import type { Check } from '../deploy/checks/check';
 import { PACKAGE_UNIT_DIR, SERVICE, UNIT_DIR } from '../deploy/layout';
 import * as fs from 'node:fs';
-import { EXIT_OK } from '../errors';
+import { EXIT_OK } from '../lib/errors';
 import * as path from 'node:path';
 import { NODE_EXPORTER_DEFAULTS } from '../node-exporter/defaults';
 import { findTextfileDirectory, type TextfileDirectory } from '../node-exporter/directory';
-import type { Io } from './collect';
+import type { Io } from '../lib/io';
 
 export const EXIT_CHECK_FAILED = 1;
 

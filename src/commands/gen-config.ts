@@ -5,14 +5,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../errors';
+import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../lib/errors';
 import { formatIssue, loadCluster, type Cluster, type Issue } from '../gen-config/cluster';
 import { DASHBOARD_MARKER, renderGrafanaFiles } from '../gen-config/grafana';
 import { ALERTMANAGER_DEFAULTS_FILE, ALERTMANAGER_FILE, GENERATED_MARKER, renderAlertmanagerConfig, renderAlertmanagerDefaults, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE, serverNodes, TARGETS_FILE } from '../gen-config/render';
 import { AGENTS_DIRECTORY, FLEET_RULES_FILE, isGeneratedTargets, PROMETHEUS_DEFAULTS_FILE, renderAgents, renderFleetRules, renderPrometheusDefaults, renderShards, renderTargets, renderVmalertUnit, targetCount, VMALERT_UNIT } from '../gen-config/fleet';
-import { readBounded } from '../framework/host';
-import { checkOutputDirectory, readHead, readOwnFile, writeAtomically } from '../textfile';
-import type { Io } from './collect';
+import { HostReadError, readBounded } from '../framework/host';
+import { checkOutputDirectory, readHead, readOwnFile, writeAtomically } from '../framework/textfile';
+import type { Io } from '../lib/io';
 
 /** A description of 10,000 nodes with labels is about 1 MiB. */
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -65,7 +65,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
     if (raw === null) throw Object.assign(new Error('does not exist'), { code: 'ENOENT' });
     text = raw.toString('utf8');
   } catch (err) {
-    const why = (err as Error).name === 'HostReadError' ? (err as Error).message.replace(/^cannot read \S+: /, '') : describeFsError(err);
+    const why = err instanceof HostReadError ? err.message.replace(/^cannot read \S+: /, '') : describeFsError(err);
     throw new UserError(
       `cannot read ${opts.config}: ${why.replace(/, which no sysfs\/procfs file is$/, `; a description of 10,000 nodes is about 1 MiB, and gen-config reads at most ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`)}`,
       EXIT_CANNOT_RUN,

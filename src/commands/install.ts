@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
 import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SYSUSERS_FILE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
 import { renderUnit, sysusersConfig } from '../deploy/units';
-import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../errors';
+import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../lib/errors';
 import { findTextfileDirectory, type TextfileDirectory } from '../node-exporter/directory';
-import type { Io } from './collect';
+import type { Io } from '../lib/io';
 
 export interface InstallOptions {
   dryRun: boolean;

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
 import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_USER, SYSUSERS_FILE, TIMER, under, UNIT_DIR } from '../deploy/layout';
-import { EXIT_OK } from '../errors';
-import type { Io } from './collect';
+import { EXIT_OK } from '../lib/errors';
+import type { Io } from '../lib/io';
 
 export function planUninstall(opts: { dryRun: boolean; root: string }, deps: DeployDeps): Action[] {
   requireSystem(opts, deps, 'uninstall');

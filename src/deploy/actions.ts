@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../errors';
-import type { Io } from '../commands/collect';
+import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../lib/errors';
+import type { Io } from '../lib/io';
 
 export interface DeployDeps {
   /** The Node binary and the bundle the units will start. */

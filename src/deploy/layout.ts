@@ -4,7 +4,7 @@ import * as path from 'node:path';
 export const UNIT_DIR = '/etc/systemd/system';
 /** Where the Debian package puts them. */
 export const PACKAGE_UNIT_DIR = '/lib/systemd/system';
-export { RUNTIME_DIRECTORY, RUNTIME_FILE, TEXTFILE_NAME } from '../textfile';
+export { RUNTIME_DIRECTORY, RUNTIME_FILE, TEXTFILE_NAME } from '../framework/textfile';
 export const SERVICE = 'pi-textfile.service';
 export const TIMER = 'pi-textfile.timer';
 export const DAEMON = 'pi-textfile-daemon.service';

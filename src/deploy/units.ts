@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import UNITS from 'pi-textfile:units';
 import { LINK_RECORD, SERVICE, SYSUSERS_TEMPLATE, TEMPLATE_BINARY, TEMPLATE_README } from './layout';
-import { systemdQuote } from './systemd-quote';
+import { systemdQuote } from '../lib/systemd-quote';
 
 /** PURE: the sysusers.d file that declares the units' system user. */
 export function sysusersConfig(): string {

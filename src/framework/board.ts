@@ -3,7 +3,7 @@
  * per Raspberry Pi's documented bit layout (raspberrypi/documentation,
  * computers/raspberry-pi/revision-codes.adoc).
  */
-import { UnexpectedOutputError } from './collector';
+import { UnexpectedOutputError } from './errors';
 import type { Files } from './host';
 import { isLowerHex } from './text';
 

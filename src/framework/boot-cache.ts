@@ -8,7 +8,7 @@
  * corrupt cache, or one from another boot, is simply a cache miss; so is a boot id that cannot
  * be read (the run is then uncached). Only answers that parsed are stored (collect.ts).
  */
-import { readOwnFile } from '../textfile';
+import { readOwnFile } from './textfile';
 import { bufferOf, type Files } from './host';
 import { isLowerHex } from './text';
 

@@ -13,7 +13,9 @@
  */
 import type { Board } from './board';
 import { checkLabelName, checkMetricName, type MetricFamily } from './exposition';
+import { CollectorDataError } from './errors';
 import type { Files } from './host';
+import { ExpectedError } from '../lib/errors';
 
 /** Base units (Prometheus naming: the unit is the name's last word), plus the unitless kinds. */
 export type Unit = 'celsius' | 'hertz' | 'volts' | 'amperes' | 'watts' | 'bytes' | 'seconds' | 'ratio' | 'info' | 'boolean' | 'number';
@@ -136,15 +138,6 @@ export function defineCollector<const M extends readonly MetricSpec[], const O e
   };
 }
 
-/** Parsers throw this for output they do not recognise. */
-export class UnexpectedOutputError extends Error {
-  constructor(source: string, text: string) {
-    const shown = text.length > 120 ? `${text.slice(0, 120)}...` : text;
-    super(`unexpected output from ${source}: ${JSON.stringify(shown)}`);
-    this.name = 'UnexpectedOutputError';
-  }
-}
-
 export interface CollectorResult {
   name: string;
   success: boolean;
@@ -165,19 +158,10 @@ export const DURATION_METRIC = {
   labels: ['collector'],
 } as const satisfies MetricSpec;
 
-/** Errors whose message is meant for the operator; anything else is a bug and shows its stack. */
-const EXPECTED_ERRORS = new Set(['VcgencmdError', 'HostReadError', 'UnexpectedOutputError', 'CollectorDataError']);
-
+/** An expected error's message; anything else is a bug and shows its stack. */
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) return EXPECTED_ERRORS.has(err.name) ? err.message : `internal error: ${err.stack ?? err.message}`;
+  if (err instanceof Error) return err instanceof ExpectedError ? err.message : `internal error: ${err.stack ?? err.message}`;
   return String(err);
-}
-
-class CollectorDataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CollectorDataError';
-  }
 }
 
 export interface Enabled {

@@ -14,7 +14,7 @@
  */
 import { type Stats, closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../errors';
+import { describeFsError, EXIT_CANNOT_RUN, ExpectedError, UserError } from '../lib/errors';
 
 export interface HostPaths {
   procfs: string;
@@ -24,13 +24,13 @@ export interface HostPaths {
 /** sysfs attributes are at most a page; procfs files such as cpuinfo a few KiB. */
 export const MAX_FILE_BYTES = 256 * 1024;
 
-export class HostReadError extends Error {
+export class HostReadError extends ExpectedError {
+  static override readonly kind: string = 'HostReadError';
   constructor(
     readonly path: string,
     why: string,
   ) {
     super(`cannot read ${path}: ${why}`);
-    this.name = 'HostReadError';
   }
 }
 

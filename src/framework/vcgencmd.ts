@@ -31,11 +31,13 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { ExpectedError } from '../lib/errors';
 import { spawnSyncOutcome } from './spawn-sync';
 
 export type VcgencmdFailure = 'missing' | 'permission' | 'firmware' | 'timeout' | 'exit' | 'skipped';
 
-export class VcgencmdError extends Error {
+export class VcgencmdError extends ExpectedError {
+  static override readonly kind: string = 'VcgencmdError';
   constructor(
     readonly kind: VcgencmdFailure,
     message: string,
@@ -43,7 +45,6 @@ export class VcgencmdError extends Error {
     readonly said?: { line: string; status: number | null },
   ) {
     super(message);
-    this.name = 'VcgencmdError';
   }
 }
 

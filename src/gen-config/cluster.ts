@@ -5,7 +5,7 @@
  * pointer, in words a newcomer understands. Pure: text in, {ok, value} | {ok: false, issues} out.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
-import { parseDuration } from '../duration';
+import { parseDuration } from '../lib/duration';
 import generatedValidate from 'pi-textfile:validate-cluster';
 
 export interface Issue {

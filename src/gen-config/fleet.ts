@@ -12,10 +12,10 @@
  * - on the central side too, the rules only the whole fleet can answer: a node whose series
  *   stopped arriving (its agent, its shard or its network is gone), a shard that went silent.
  */
-import { parseDuration } from '../duration';
+import { parseDuration } from '../lib/duration';
 import { queryUrlOf, type Cluster } from './cluster';
 import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
-import { systemdQuote } from '../deploy/systemd-quote';
+import { systemdQuote } from '../lib/systemd-quote';
 
 export const PROMETHEUS_DEFAULTS_FILE = 'prometheus';
 export const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';

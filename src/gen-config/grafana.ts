@@ -6,7 +6,7 @@
  * bytes: ids and grid positions follow the order of the panels below.
  */
 import type { Dashboard, DataSourceRef, FieldColorModeId, FieldConfigSource, MappingType, Panel, ThresholdsMode, VariableModel } from '@grafana/schema';
-import { TEXTFILE_NAME } from '../textfile';
+import { TEXTFILE_NAME } from '../framework/textfile';
 import type { Cluster } from './cluster';
 import { header } from './render';
 

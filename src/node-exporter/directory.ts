@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT_CANNOT_RUN, UserError } from '../errors';
+import { EXIT_CANNOT_RUN, UserError } from '../lib/errors';
 import { DEFAULT_TEXTFILE_DIRECTORY, NODE_EXPORTER_DEFAULTS, parseNodeExporterDefaults } from './defaults';
 import { ambiguityMessage, findNodeExporters, pickNodeExporter, type NodeExporterProcess } from './process';
 

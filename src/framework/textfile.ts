@@ -18,9 +18,9 @@
  */
 import { type Stats, accessSync, closeSync, constants, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { describeFsError, EXIT_CANNOT_RUN, UserError } from './errors';
-import { isLowerHex } from './framework/text';
-import { readBounded } from './framework/host';
+import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../lib/errors';
+import { isLowerHex } from './text';
+import { readBounded } from './host';
 
 /** Where the installed service writes, and where install's link in node_exporter's directory points. */
 export const RUNTIME_DIRECTORY = '/run/pi-textfile';
