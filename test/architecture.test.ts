@@ -76,7 +76,8 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['src/commands'],
   ['src/gen-config', 'src/deploy/checks', 'src/collectors'],
   ['src/deploy'],
-  ['src/framework', 'src/node-exporter'],
+  ['src/node-exporter'],
+  ['src/framework'],
   ['src/lib'],
 ];
 const layerOf = (dir: string): number => LAYERS.findIndex((l) => l.includes(dir));

@@ -214,6 +214,19 @@ test('default output directory comes from /etc/default/prometheus-node-exporter'
   assert.ok(fs.existsSync(path.join(rootfs, 'var', 'lib', 'prometheus', 'node-exporter', 'pi-textfile.prom')), "else the Debian package's default below --path.rootfs");
 });
 
+test('a FIFO where /etc/default/prometheus-node-exporter should be is read as no file, never waited on', { timeout: 20_000 }, async () => {
+  // Every read of a file someone else may have put there is bounded and never blocks (host.ts):
+  // a FIFO opened for reading the usual way would wait for a writer forever.
+  const rootfs = tempDir('pi-textfile-rootfs-');
+  fs.mkdirSync(path.join(rootfs, 'etc', 'default'), { recursive: true });
+  const made = spawnSync('mkfifo', [path.join(rootfs, 'etc', 'default', 'prometheus-node-exporter')]);
+  assert.equal(made.status, 0, String(made.stderr));
+  fs.mkdirSync(path.join(rootfs, 'var', 'lib', 'prometheus', 'node-exporter'), { recursive: true });
+  const out = await runMain(['collect', '--once', '--path.rootfs', rootfs, ...boardArgs('not-a-pi')]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.ok(fs.existsSync(path.join(rootfs, 'var', 'lib', 'prometheus', 'node-exporter', 'pi-textfile.prom')), "the Debian package's default, as with no file");
+});
+
 test('per-boot readings are taken once per boot', async () => {
   const proc = procWithBootId('pi4b', 'boot-one');
   const args = boardArgs('pi4b');

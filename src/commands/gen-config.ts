@@ -10,8 +10,8 @@ import { formatIssue, loadCluster, type Cluster, type Issue } from '../gen-confi
 import { DASHBOARD_MARKER, renderGrafanaFiles } from '../gen-config/grafana';
 import { ALERTMANAGER_DEFAULTS_FILE, ALERTMANAGER_FILE, GENERATED_MARKER, renderAlertmanagerConfig, renderAlertmanagerDefaults, renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE, serverNodes, TARGETS_FILE } from '../gen-config/render';
 import { AGENTS_DIRECTORY, FLEET_RULES_FILE, isGeneratedTargets, PROMETHEUS_DEFAULTS_FILE, renderAgents, renderFleetRules, renderPrometheusDefaults, renderShards, renderTargets, renderVmalertUnit, targetCount, VMALERT_UNIT } from '../gen-config/fleet';
-import { HostReadError, readBounded } from '../framework/host';
-import { checkOutputDirectory, readHead, readOwnFile, writeAtomically } from '../framework/textfile';
+import { HostReadError, readBounded, readTextOrNull } from '../framework/host';
+import { checkOutputDirectory, writeAtomically } from '../framework/textfile';
 import type { Io } from '../lib/io';
 
 /** A description of 10,000 nodes with labels is about 1 MiB. */
@@ -110,7 +110,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   for (const [name, content] of files) {
     makeDirectories(out, path.dirname(name));
     const file = path.join(out, name);
-    if (readOwnFile(file, Buffer.byteLength(content) + 1) === content) {
+    if (readTextOrNull(file, { maxBytes: Buffer.byteLength(content) + 1, noFollow: true }) === content) {
       unchanged++;
       continue;
     }
@@ -152,8 +152,8 @@ export function renderFiles(cluster: Cluster, source: string): Array<[string, st
  * no room for one: every group of it carries node_name.
  */
 function isGenerated(file: string): boolean {
-  if (path.basename(file) === TARGETS_FILE) return isGeneratedTargets(readOwnFile(file, MAX_CONFIG_BYTES * 4) ?? '');
-  const head = readHead(file, 4096);
+  if (path.basename(file) === TARGETS_FILE) return isGeneratedTargets(readTextOrNull(file, { maxBytes: MAX_CONFIG_BYTES * 4, noFollow: true }) ?? '');
+  const head = readTextOrNull(file, { maxBytes: 4096, noFollow: true, head: true });
   return file.endsWith('.json') ? head?.includes(`"description": "${DASHBOARD_MARKER}`) === true : head?.startsWith(GENERATED_MARKER) === true;
 }
 
@@ -167,7 +167,7 @@ function guardTargets(cluster: Cluster, file: string): void {
   if (now === 0) {
     throw new UserError(`no node to scrape: ${file} would be emptied, and Prometheus would stop scraping the whole fleet; if that is what you want, pass --force`, EXIT_CANNOT_RUN);
   }
-  const before = targetCount(readOwnFile(file, MAX_CONFIG_BYTES * 4) ?? '');
+  const before = targetCount(readTextOrNull(file, { maxBytes: MAX_CONFIG_BYTES * 4, noFollow: true }) ?? '');
   if (before >= 10 && now < before / 2) {
     throw new UserError(`${file} lists ${before} nodes and would list ${now}: more than half of the fleet would stop being scraped at once; if that is what you want, pass --force`, EXIT_CANNOT_RUN);
   }

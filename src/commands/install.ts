@@ -8,7 +8,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
+import { readTextOrNull } from '../framework/host';
+import { defaultDeployDeps, lstat, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
 import { DAEMON, HIDDEN_FROM_SERVICE, OUR_SERIES, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SYSUSERS_FILE, TEXTFILE_NAME, TIMER, under, UNIT_DIR } from '../deploy/layout';
 import { renderUnit, sysusersConfig } from '../deploy/units';
 import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../lib/errors';
@@ -95,13 +96,13 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
   // The units' system user: declared for systemd-sysusers and created now; in an image (--root),
   // systemd-sysusers.service creates it early in its first boot.
   const sysusers = under(opts.root, SYSUSERS_FILE);
-  actions.push({ kind: 'write', path: sysusers, content: sysusersConfig(), unchanged: readIfExists(sysusers) === sysusersConfig() });
+  actions.push({ kind: 'write', path: sysusers, content: sysusersConfig(), unchanged: readTextOrNull(sysusers) === sysusersConfig() });
   if (opts.root === '/') actions.push({ kind: 'run', argv: ['systemd-sysusers', SYSUSERS_FILE] });
   if (!fs.existsSync(under(opts.root, UNIT_DIR))) actions.push({ kind: 'mkdir', path: under(opts.root, UNIT_DIR) });
   for (const name of [SERVICE, TIMER, DAEMON]) {
     const file = under(opts.root, path.join(UNIT_DIR, name));
     const content = renderUnit(name, deps.nodePath, deps.bundlePath, link);
-    actions.push({ kind: 'write', path: file, content, unchanged: readIfExists(file) === content });
+    actions.push({ kind: 'write', path: file, content, unchanged: readTextOrNull(file) === content });
   }
   if (link !== null) {
     const at = under(opts.root, link);
@@ -111,7 +112,7 @@ export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
     if (existing?.isSymbolicLink()) {
       unchanged = fs.readlinkSync(at) === RUNTIME_FILE;
     } else if (existing !== null) {
-      const content = existing.isFile() ? readIfExists(at) : null;
+      const content = existing.isFile() ? readTextOrNull(at) : null;
       if (content === null || !(content === '' || content.includes(OUR_SERIES))) {
         throw new UserError(
           `${at} exists and was not written by pi-textfile; move it away, or pass --textfile.directory DIR (node_exporter's textfile directory, found from ${found.source})`,

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultDeployDeps, lstat, readIfExists, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
+import { readTextOrNull } from '../framework/host';
+import { defaultDeployDeps, lstat, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
 import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_USER, SYSUSERS_FILE, TIMER, under, UNIT_DIR } from '../deploy/layout';
 import { EXIT_OK } from '../lib/errors';
 import type { Io } from '../lib/io';
@@ -18,7 +19,7 @@ export function planUninstall(opts: { dryRun: boolean; root: string }, deps: Dep
   const enableable = present.filter((n) => n !== SERVICE);
   if (enableable.length > 0) actions.push(systemctl(opts.root, 'disable', '--now', ...enableable));
   if (opts.root === '/' && present.includes(SERVICE)) actions.push(systemctl(opts.root, 'stop', SERVICE));
-  const recorded = readIfExists(unitFile(SERVICE))?.split('\n').find((l) => l.startsWith(LINK_RECORD))?.slice(LINK_RECORD.length);
+  const recorded = readTextOrNull(unitFile(SERVICE))?.split('\n').find((l) => l.startsWith(LINK_RECORD))?.slice(LINK_RECORD.length);
   for (const n of present) actions.push({ kind: 'remove', path: unitFile(n), tree: false });
   if (opts.root === '/' && present.length > 0) actions.push(systemctl(opts.root, 'daemon-reload'));
   if (recorded !== undefined) {
@@ -31,7 +32,7 @@ export function planUninstall(opts: { dryRun: boolean; root: string }, deps: Dep
   // The system user install declared: it owns nothing outside /run/pi-textfile.
   const sysusers = under(opts.root, SYSUSERS_FILE);
   if (lstat(sysusers) !== null) actions.push({ kind: 'remove', path: sysusers, tree: false });
-  if (new RegExp(`^${SERVICE_USER}:`, 'm').test(readIfExists(under(opts.root, '/etc/passwd')) ?? '')) {
+  if (new RegExp(`^${SERVICE_USER}:`, 'm').test(readTextOrNull(under(opts.root, '/etc/passwd')) ?? '')) {
     actions.push({ kind: 'run', argv: ['userdel', ...(opts.root === '/' ? [] : ['--root', opts.root]), SERVICE_USER] });
   }
   for (const n of present) {

@@ -118,14 +118,6 @@ export function report(title: string, actions: readonly Action[], dryRun: boolea
   }
 }
 
-export function readIfExists(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
 export function lstat(file: string): fs.Stats | null {
   try {
     return fs.lstatSync(file);

@@ -8,8 +8,7 @@
  * corrupt cache, or one from another boot, is simply a cache miss; so is a boot id that cannot
  * be read (the run is then uncached). Only answers that parsed are stored (collect.ts).
  */
-import { readOwnFile } from './textfile';
-import { bufferOf, type Files } from './host';
+import { bufferOf, readTextOrNull, type Files } from './host';
 import { isLowerHex } from './text';
 
 export interface BootCache {
@@ -41,7 +40,7 @@ export function parseBootCache(text: string, bootId: string): Record<string, str
 export const MAX_CACHE_BYTES = 64 * 1024;
 
 /**
- * The cache of this boot, read without following a link or blocking (textfile.ts readOwnFile):
+ * The cache of this boot, read without following a link or blocking (host.ts readTextOrNull):
  * a link, a FIFO, a device or an oversized file there is a miss, never read through. What is
  * saved holds only the answers this run asked for, so keys an older version wrote are pruned.
  */
@@ -50,7 +49,7 @@ export function loadBootCache(file: string | null, bootId: string | null): BootC
   const used = new Set<string>();
   let dirty = false;
   if (file !== null && bootId !== null) {
-    const text = readOwnFile(file, MAX_CACHE_BYTES);
+    const text = readTextOrNull(file, { maxBytes: MAX_CACHE_BYTES, noFollow: true });
     entries = (text === null ? null : parseBootCache(text, bootId)) ?? {};
   }
   return {

@@ -106,6 +106,21 @@ export function readBounded(file: string, opts: { maxBytes?: number; noFollow?: 
   }
 }
 
+/**
+ * A text file read as readBounded reads it (at most `maxBytes`, default MAX_FILE_BYTES, never
+ * blocking, regular files only), or null when it does not exist or cannot be read for any reason.
+ * With `noFollow`, a link there reads as null (the boot cache, gen-config's own files); with
+ * `head`, only its first `maxBytes` are read (whether a file carries gen-config's header: a
+ * 10,000-node prometheus.yml is several MiB).
+ */
+export function readTextOrNull(file: string, opts: { maxBytes?: number; noFollow?: boolean; head?: boolean } = {}): string | null {
+  try {
+    return readBounded(file, opts)?.toString('utf8') ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Read access below one mount root, with paths relative to it. */
 export interface Files {
   /** A text file (UTF-8, no NUL bytes); null if it does not exist. */

@@ -20,7 +20,6 @@ import { type Stats, accessSync, closeSync, constants, fchmodSync, fsyncSync, ls
 import { basename, dirname, join } from 'node:path';
 import { describeFsError, EXIT_CANNOT_RUN, UserError } from '../lib/errors';
 import { isLowerHex } from './text';
-import { readBounded } from './host';
 
 /** Where the installed service writes, and where install's link in node_exporter's directory points. */
 export const RUNTIME_DIRECTORY = '/run/pi-textfile';
@@ -181,31 +180,5 @@ export function writeAtomically(file: string, content: string, suffix: () => str
     }
   } catch {
     // the rename is done; a directory that cannot be fsynced (some FUSE mounts) loses only durability
-  }
-}
-
-/**
- * Reads a small regular file without following a link or blocking: null when it does not exist,
- * is a link or anything else than a regular file, or is larger than `maxBytes` (the boot cache:
- * such a file is treated as a cache miss, never trusted).
- */
-export function readOwnFile(file: string, maxBytes: number): string | null {
-  try {
-    return readBounded(file, { maxBytes, noFollow: true })?.toString('utf8') ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The first `bytes` bytes of a regular file, read as readOwnFile reads (no link followed, nothing
- * that blocks): null when there is none. (Whether a file carries gen-config's header: a
- * 10,000-node prometheus.yml is several MiB.)
- */
-export function readHead(file: string, bytes: number): string | null {
-  try {
-    return readBounded(file, { maxBytes: bytes, noFollow: true, head: true })?.toString('utf8') ?? null;
-  } catch {
-    return null;
   }
 }

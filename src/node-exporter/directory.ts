@@ -8,7 +8,7 @@
  * The answer is a path in that system; a caller that sees the system below a root (collect's
  * --path.rootfs, install's --root) puts it below that root itself.
  */
-import * as fs from 'node:fs';
+import { readTextOrNull } from '../framework/host';
 import * as path from 'node:path';
 import { EXIT_CANNOT_RUN, UserError } from '../lib/errors';
 import { DEFAULT_TEXTFILE_DIRECTORY, NODE_EXPORTER_DEFAULTS, parseNodeExporterDefaults } from './defaults';
@@ -54,12 +54,7 @@ function lookUp(q: DirectoryQuery): TextfileDirectory {
     }
   }
   const defaults = path.join(q.rootfs, NODE_EXPORTER_DEFAULTS);
-  let text: string | null = null;
-  try {
-    text = fs.readFileSync(defaults, 'utf8');
-  } catch {
-    text = null;
-  }
+  const text = readTextOrNull(defaults);
   const configured = text === null ? null : parseNodeExporterDefaults(text);
   const found =
     configured !== null ? { directory: configured, source: `ARGS in ${defaults}` } : { directory: DEFAULT_TEXTFILE_DIRECTORY, source: "the Debian package's default" };

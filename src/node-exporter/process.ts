@@ -3,6 +3,7 @@
  * one pi-textfile serves.
  */
 import * as fs from 'node:fs';
+import { readTextOrNull } from '../framework/host';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { DEFAULT_TEXTFILE_DIRECTORY } from './defaults';
@@ -86,12 +87,8 @@ function genuine(procfs: string, pid: string, self: number): boolean {
 export function findNodeExporters(procfs = '/proc', self = process.getuid?.() ?? 0): NodeExporterProcess[] {
   const found: NodeExporterProcess[] = [];
   for (const entry of fg.sync('[0-9]*/cmdline', { cwd: procfs, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true })) {
-    let raw: string;
-    try {
-      raw = fs.readFileSync(path.join(procfs, entry), 'utf8');
-    } catch {
-      continue;
-    }
+    const raw = readTextOrNull(path.join(procfs, entry));
+    if (raw === null) continue;
     const argv = raw.split('\0');
     if (argv[argv.length - 1] === '') argv.pop();
     if (argv.length === 0 || !NODE_EXPORTER_NAMES.includes(path.basename(argv[0]!))) continue;

@@ -1,5 +1,6 @@
 /** doctor's textfile check: pi-textfile.prom is where node_exporter reads, fresh, every collector fine. */
 import * as fs from 'node:fs';
+import { readTextOrNull } from '../../framework/host';
 import * as path from 'node:path';
 import { DAEMON, SERVICE, TIMER } from '../layout';
 import { fail, formatAge, ok, type Check } from './check';
@@ -15,12 +16,8 @@ export interface TextfileCheckOptions {
 function serviceDirectory(unitDirectories: string[]): { unit: string; directory: string } | null {
   for (const unit of [SERVICE, DAEMON]) {
     for (const dir of unitDirectories) {
-      let text: string;
-      try {
-        text = fs.readFileSync(path.join(dir, unit), 'utf8');
-      } catch {
-        continue;
-      }
+      const text = readTextOrNull(path.join(dir, unit));
+      if (text === null) continue;
       const m = /^ExecStart=.*--textfile\.directory[= ](\S+)/m.exec(text);
       if (m) return { unit, directory: m[1]! };
       break;

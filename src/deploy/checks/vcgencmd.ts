@@ -3,6 +3,7 @@
  * (as root, doctor runs it as an unprivileged user whose only group is video, through setpriv).
  */
 import * as fs from 'node:fs';
+import { readTextOrNull } from '../../framework/host';
 import { createVcgencmd, findVcgencmd, VcgencmdError } from '../../framework/vcgencmd';
 import { fail, ok, type Check } from './check';
 
@@ -18,12 +19,8 @@ export interface VcgencmdCheckOptions {
 }
 
 function groupId(groupFile: string, name: string): number | null {
-  let text = '';
-  try {
-    text = fs.readFileSync(groupFile, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = readTextOrNull(groupFile);
+  if (text === null) return null;
   const line = text.split('\n').find((l) => l.split(':')[0] === name);
   const gid = line === undefined ? NaN : Number(line.split(':')[2]);
   return Number.isInteger(gid) ? gid : null;
