@@ -5,6 +5,7 @@
  * pointer, in words a newcomer understands. Pure: text in, {ok, value} | {ok: false, issues} out.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { splitHostPort, withDefaultPort } from '../lib/address';
 import { parseDuration } from '../lib/duration';
 import generatedValidate from 'pi-textfile:validate-cluster';
 
@@ -259,16 +260,9 @@ function describe(e: AjvError, data: unknown, locate: Locator): Issue | null {
   }
 }
 
-/** Splits host[:port] (IPv6 in brackets). */
-export function splitAddress(address: string): { host: string; port?: number } {
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
-  if (!m) return { host: address };
-  return m[2] === undefined ? { host: m[1]! } : { host: m[1]!, port: Number(m[2]) };
-}
-
 /** A node's name when none is given: the host part of its address, IPv6 brackets removed. */
 export function defaultNodeName(address: string): string {
-  return splitAddress(address).host.replace(/^\[|\]$/g, '');
+  return splitHostPort(address).host.replace(/^\[|\]$/g, '');
 }
 
 const DURATION_SYNTAX = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
@@ -318,7 +312,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
 
   const checkAddress = (pointer: string, v: unknown) => {
     if (!str(v)) return;
-    const { port } = splitAddress(v);
+    const { port } = splitHostPort(v);
     if (port !== undefined && (port < 1 || port > 65535)) at(pointer, `"${v}" has a port outside 1-65535`);
   };
   const tooLong = (pointer: string, v: unknown) => {
@@ -365,7 +359,7 @@ function semanticChecks(data: Record<string, unknown>, locate: Locator): Issue[]
       const addrPointer = addressPointer(n, i);
       checkAddress(addrPointer, address);
       if (address === undefined) return;
-      const { host, port: p } = splitAddress(address);
+      const { host, port: p } = splitHostPort(address);
       const full = `${host.toLowerCase()}:${p ?? port}`;
       const seenAt = addresses.get(full);
       if (seenAt !== undefined) {
@@ -529,7 +523,7 @@ function alertmanagerChecks(
   }
 }
 
-function normaliseAlertmanager(am: any, withPort: (address: string, p: number) => string): Alertmanager {
+function normaliseAlertmanager(am: any): Alertmanager {
   const route = (r: any, fallback: string[], d: { groupWait: string; groupInterval: string; repeatInterval: string }): AlertRoute => ({
     receivers: r?.receivers ?? fallback,
     groupWait: r?.group_wait ?? d.groupWait,
@@ -538,7 +532,7 @@ function normaliseAlertmanager(am: any, withPort: (address: string, p: number) =
   });
   const critical = route(am.critical, [], DEFAULTS.critical);
   return {
-    address: withPort(am.address ?? DEFAULTS.alertmanagerAddress, 9093),
+    address: withDefaultPort(am.address ?? DEFAULTS.alertmanagerAddress, 9093),
     critical,
     warning: route(am.warning, critical.receivers, DEFAULTS.warning),
     receivers: am.receivers.map((r: any): Receiver => {
@@ -565,7 +559,6 @@ function normalise(data: Record<string, any>): Cluster {
   const scrapeInterval: string = data.scrape_interval ?? DEFAULTS.scrapeInterval;
   const scrapeTimeout: string =
     data.scrape_timeout ?? (ms(scrapeInterval) < ms(DEFAULTS.scrapeTimeout) ? scrapeInterval : DEFAULTS.scrapeTimeout);
-  const withPort = (address: string, p: number) => (splitAddress(address).port === undefined ? `${address}:${p}` : address);
   const externalLabels: Record<string, string> = { cluster: data.cluster };
   const needsCentral = (data.shards ?? 1) > 1 || data.nodes.some((n: unknown) => modeOf(data, n) === 'agent');
   const central = needsCentral
@@ -581,7 +574,7 @@ function normalise(data: Record<string, any>): Cluster {
     scrapeTimeout,
     evaluationInterval: data.evaluation_interval ?? scrapeInterval,
     externalLabels,
-    prometheusAddress: withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090),
+    prometheusAddress: withDefaultPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090),
     nodeExporter: {
       port,
       textfileDirectory: data.node_exporter?.textfile_directory ?? DEFAULTS.textfileDirectory,
@@ -594,9 +587,9 @@ function normalise(data: Record<string, any>): Cluster {
       const name = typeof n === 'object' && n.name !== undefined ? n.name : defaultNodeName(address);
       const labels: Record<string, string> = {};
       if (typeof n === 'object') for (const k of Object.keys(n.labels ?? {}).sort()) labels[k] = n.labels![k]!;
-      return { name, address: withPort(address, port), labels, mode: modeOf(data, n) };
+      return { name, address: withDefaultPort(address, port), labels, mode: modeOf(data, n) };
     }),
-    alertmanagers: (data.alerting?.alertmanagers ?? (data.alertmanager ? [data.alertmanager.address ?? DEFAULTS.alertmanagerAddress] : [])).map((a: string) => withPort(a, 9093)),
+    alertmanagers: (data.alerting?.alertmanagers ?? (data.alertmanager ? [data.alertmanager.address ?? DEFAULTS.alertmanagerAddress] : [])).map((a: string) => withDefaultPort(a, 9093)),
     remoteWrite: (data.remote_write ?? []).map((rw: any) => {
       const out: RemoteWrite = { url: rw.url };
       if (rw.name !== undefined) out.name = rw.name;
@@ -613,13 +606,13 @@ function normalise(data: Record<string, any>): Cluster {
       nodesRememberedFor: data.alerts?.nodes_remembered_for ?? DEFAULTS.nodesRememberedFor,
     },
     ...(central === undefined ? {} : { central }),
-    ...(data.alertmanager ? { alertmanager: normaliseAlertmanager(data.alertmanager, withPort) } : {}),
+    ...(data.alertmanager ? { alertmanager: normaliseAlertmanager(data.alertmanager) } : {}),
     ...(data.grafana?.enabled === false
       ? {}
       : {
           grafana: {
             // With a central store, Grafana queries the store, where the whole fleet is.
-            prometheusUrl: data.grafana?.prometheus_url ?? central?.queryUrl ?? `http://${withPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090)}`,
+            prometheusUrl: data.grafana?.prometheus_url ?? central?.queryUrl ?? `http://${withDefaultPort(data.prometheus?.address ?? DEFAULTS.prometheusAddress, 9090)}`,
             dashboardsPath: data.grafana?.dashboards_path ?? DEFAULTS.grafanaDashboardsPath,
           },
         }),

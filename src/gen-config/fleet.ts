@@ -12,6 +12,7 @@
  * - on the central side too, the rules only the whole fleet can answer: a node whose series
  *   stopped arriving (its agent, its shard or its network is gone), a shard that went silent.
  */
+import { portOf } from '../lib/address';
 import { parseDuration } from '../lib/duration';
 import { queryUrlOf, type Cluster } from './cluster';
 import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
@@ -86,7 +87,7 @@ export function renderAgents(c: Cluster, source: string): Array<[string, string]
   const agents = c.nodes.filter((n) => n.mode === 'agent');
   if (agents.length === 0) return [];
   const files: Array<[string, string]> = agents.map((n) => {
-    const port = n.address.slice(n.address.lastIndexOf(':') + 1);
+    const port = portOf(n.address);
     const config = {
       global: {
         scrape_interval: c.scrapeInterval,

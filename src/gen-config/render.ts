@@ -5,6 +5,7 @@
  * (so it is on every series of the target, `up` included).
  */
 import { Document, visit } from 'yaml';
+import { portOf, splitHostPort } from '../lib/address';
 import { parseDuration } from '../lib/duration';
 import { TEXTFILE_NAME } from '../framework/textfile';
 import type { Alertmanager, Cluster, Receiver } from './cluster';
@@ -239,8 +240,6 @@ export function renderRules(c: Cluster, source: string): string {
 }
 
 /** The complete /etc/default/prometheus-node-exporter, with only flags node_exporter 1.5 accepts. */
-/** The port of a node's host:port address (always present after normalising). */
-const portOf = (address: string): number => Number(address.slice(address.lastIndexOf(':') + 1));
 
 /**
  * /etc/default/prometheus-node-exporter for the nodes: `prometheus-node-exporter` for those on
@@ -349,8 +348,7 @@ export function renderAlertmanagerConfig(c: Cluster, source: string): string {
  */
 export function renderAlertmanagerDefaults(c: Cluster, source: string): string {
   const address = c.alertmanager!.address;
-  const port = portOf(address);
-  const host = address.slice(0, address.lastIndexOf(':'));
+  const { host, port } = splitHostPort(address);
   const listen = ['localhost', '127.0.0.1'].includes(host.toLowerCase()) ? `127.0.0.1:${port}` : host === '[::1]' ? `[::1]:${port}` : `:${port}`;
   return (
     header(source) +

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { readTextOrNull } from '../framework/host';
 import * as path from 'node:path';
 import fg from 'fast-glob';
+import { splitHostPort } from '../lib/address';
 import { DEFAULT_TEXTFILE_DIRECTORY } from './defaults';
 
 /** Program names of node_exporter: Debian's package, and the upstream release binary. */
@@ -43,7 +44,7 @@ export function parseNodeExporterArgv(pid: number, argv: readonly string[]): Nod
   const has = (flag: string): boolean => args.includes(flag);
   const textfileDisabled = has('--no-collector.textfile') || (has('--collector.disable-defaults') && !has('--collector.textfile'));
   const listen = flagValue(args, '--web.listen-address') ?? `:${DEFAULT_PORT}`;
-  const port = Number(/:(\d+)$/.exec(listen)?.[1] ?? DEFAULT_PORT);
+  const port = splitHostPort(listen).port ?? DEFAULT_PORT;
   return {
     pid,
     argv: [...argv],
