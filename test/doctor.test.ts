@@ -11,7 +11,7 @@ import type { DoctorDeps } from '../src/commands/doctor';
 import { COLLECTORS } from '../src/collectors/index';
 import { formatAge } from '../src/deploy/checks/check';
 import { checkTextfile } from '../src/deploy/checks/textfile';
-import { boardArgs, BOARDS, freePort, httpGet, parseSeries, requireTool, ROOT, runBundle, runMain, tempDir, waitFor } from './helpers';
+import { boardArgs, BOARDS, freePort, httpGet, parseSeries, requireTool, ROOT, runBundle, runMain, table, tempDir, waitFor } from './helpers';
 
 const exporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
 const children: ChildProcess[] = [];
@@ -219,4 +219,17 @@ test('the textfile check finds the service where install puts it, else where the
   assert.match(check(), /; pi-textfile\.service writes \/run\/from-package\/pi-textfile\.prom;/);
   unit(etc, '/run/from-install');
   assert.match(check(), /; pi-textfile\.service writes \/run\/from-install\/pi-textfile\.prom;/);
+});
+
+table<{ source: string; url: string }>('doctor refuses a --node-exporter.url that is not an http:// URL: one line, exit 1, no stack', [
+  { source: 'an unclosed IPv6 bracket', url: 'http://[' },
+  { source: 'https (node_exporter serves plain http here)', url: 'https://127.0.0.1:9100/metrics' },
+  { source: 'no scheme', url: '127.0.0.1:9100' },
+  { source: 'no host', url: 'http:///metrics' },
+  { source: 'a port that is not a number', url: 'http://127.0.0.1:9l00/metrics' },
+], async (row) => {
+  const r = await runMain(['doctor', '--node-exporter.url', row.url]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr, `pi-textfile: --node-exporter.url ${JSON.stringify(row.url)} must be an http:// URL, like http://127.0.0.1:9100/metrics\n`);
 });

@@ -6,9 +6,23 @@ import type { Command } from 'commander';
 import type { Io } from '../lib/io';
 import type { DeployDeps, DoctorDeps } from '../commands/deploy';
 import { EXIT_INVALID, UserError } from '../lib/errors';
+import { COLLECT_DEFAULTS } from './collect';
 import { absoluteFlag, durationFlag, type Raw } from './common';
 
 type Deploy = typeof import('../commands/deploy');
+
+/** Throws UserError (exit 1) unless `url` is an http:// URL that Node's URL parser accepts. */
+export function httpUrlFlag(url: string, flag: string): void {
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // said below
+  }
+  if (parsed === null || parsed.protocol !== 'http:' || parsed.host === '' || !/^http:\/\/[^/]+/.test(url)) {
+    throw new UserError(`${flag} ${JSON.stringify(url)} must be an http:// URL, like http://127.0.0.1:9100/metrics`, EXIT_INVALID);
+  }
+}
 /** Required when used, not imported at the top: collect must never load these commands. */
 const deploy = (): Deploy => require('../commands/deploy') as Deploy;
 
@@ -83,11 +97,11 @@ Exit codes: 0 done, or nothing to remove; 1 invalid flags; 2 could not.
     .command('doctor')
     .description('check that metrics flow from vcgencmd to node_exporter\'s /metrics, and say how to fix what does not')
     .option('--textfile.directory <dir>', "node_exporter's textfile directory (default: from the running node_exporter's command line)")
-    .option('--textfile.name <name>', 'the file pi-textfile writes there', 'pi-textfile.prom')
+    .option('--textfile.name <name>', 'the file pi-textfile writes there', COLLECT_DEFAULTS['textfile.name'])
     .option('--max-age <duration>', 'a file older than this is stale', '2m')
     .option('--node-exporter.url <url>', `node_exporter's metrics (default: http://127.0.0.1:PORT/metrics, PORT from its --web.listen-address, else 9100)`)
     .option('--vcgencmd <path>', 'vcgencmd to check (default: vcgencmd on PATH, then /usr/bin/vcgencmd, /opt/vc/bin/vcgencmd)')
-    .option('--vcgencmd.timeout <duration>', 'time limit for the vcgencmd check', '5s')
+    .option('--vcgencmd.timeout <duration>', 'time limit for the vcgencmd check', COLLECT_DEFAULTS['vcgencmd.timeout'])
     .addHelpText(
       'after',
       `
@@ -108,7 +122,7 @@ Exit codes:
     )
     .action(async (raw: Raw) => {
       const url = raw['nodeExporter.url'] as string | undefined;
-      if (url !== undefined && !/^http:\/\/[^/]+/.test(url)) throw new UserError(`--node-exporter.url ${JSON.stringify(url)} must be an http:// URL`, EXIT_INVALID);
+      if (url !== undefined) httpUrlFlag(url, '--node-exporter.url');
       const name = raw['textfile.name'] as string;
       const d = deploy();
       done(await d.runDoctor(
