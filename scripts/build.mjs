@@ -17,6 +17,11 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const withTests = process.argv.includes('--tests');
+// The oldest Node supported: package.json's engines.node, the one place it is written. The
+// launcher, which any Node must be able to parse, carries it as a literal: it must agree.
+const MIN_NODE = /^>=(\d+)\.(\d+)$/.exec(JSON.parse(readFileSync('package.json', 'utf8')).engines.node);
+if (MIN_NODE === null) throw new Error('package.json: engines.node is not ">=MAJOR.MINOR"');
+if (!readFileSync('src/launcher.cjs', 'utf8').includes(`var MIN_NODE = [${MIN_NODE[1]}, ${MIN_NODE[2]}];`)) throw new Error(`src/launcher.cjs: MIN_NODE differs from package.json's engines.node`);
 
 function unitsModule() {
   const units = Object.fromEntries(
@@ -61,7 +66,7 @@ const lazyParts = {
   },
 };
 
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18.17', logLevel: 'warning', plugins: [virtualModules] };
+const common = { bundle: true, platform: 'node', format: 'cjs', target: `node${MIN_NODE[1]}.${MIN_NODE[2]}`, logLevel: 'warning', plugins: [virtualModules] };
 
 rmSync('dist', { recursive: true, force: true });
 // main.cjs is one function expression taking what Node gives a CommonJS module (exports, require,

@@ -160,7 +160,7 @@ put(
     'Architecture: all',
     `Maintainer: ${maintainer}`,
     `Installed-Size: ${installedKiB}`,
-    'Depends: nodejs (>= 18.17)',
+    `Depends: nodejs (${pkg.engines.node.replace(/^>=/, '>= ')})`,
     'Recommends: prometheus-node-exporter',
     'Suggests: prometheus',
     'Section: admin',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // pi-textfile's entry point. It is written so that any Node.js can parse it, from the oldest
-// (Node 12 is what Raspberry Pi OS bullseye installs) on: it refuses a Node older than 18.17 in
+// (Node 12 is what Raspberry Pi OS bullseye installs) on: it refuses a Node older than MIN_NODE in
 // one line instead of the SyntaxError the program itself would raise there, then loads the
 // program (main.cjs, beside this file).
 //
@@ -17,13 +17,17 @@
 // (a temporary file created with O_EXCL|O_NOFOLLOW, fsynced, renamed), when the run ends. A
 // cache is never written through a link nor trusted across versions.
 'use strict';
+// The oldest Node supported: package.json's engines.node (scripts/build.mjs refuses to build when
+// they differ).
+var MIN_NODE = [18, 17];
 var parts = process.versions.node.split('.');
 var major = Number(parts[0]);
 var minor = Number(parts[1]);
-if (major < 18 || (major === 18 && minor < 17)) {
+if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+  var min = MIN_NODE.join('.');
   process.stderr.write(
-    'pi-textfile: needs Node.js 18.17 or newer, but ' + process.execPath + ' is ' + process.version +
-      ': install a current LTS (the official build for this board, or your distribution\'s nodejs if it is 18.17 or newer)\n'
+    'pi-textfile: needs Node.js ' + min + ' or newer, but ' + process.execPath + ' is ' + process.version +
+      ': install a current LTS (the official build for this board, or your distribution\'s nodejs if it is ' + min + ' or newer)\n'
   );
   process.exit(2);
 }

@@ -1,7 +1,9 @@
 /** doctor's node check: a Node new enough, and one with V8's startup snapshot and code cache. */
+import { engines } from '../../../package.json';
 import { fail, ok, type Check } from './check';
 
-const MIN_NODE = [18, 17] as const;
+/** The oldest Node supported, from package.json's engines.node (">=18.17"). */
+const MIN_NODE = engines.node.replace(/^>=/, '').split('.').map(Number) as [number, number];
 
 export interface NodeFacts {
   version: string;
@@ -15,7 +17,7 @@ export function checkNode(node: NodeFacts, packaged = false): Check {
   const [major, minor] = node.version.replace(/^v/, '').split('.').map(Number) as [number, number];
   const what = `Node ${node.version} at ${node.execPath}`;
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
-    return fail('node', `${what} is older than ${MIN_NODE.join('.')}, the oldest pi-textfile supports`, 'install a current LTS Node (nodejs.org, NodeSource, or your release\'s nodejs if it is 18.17 or newer)');
+    return fail('node', `${what} is older than ${MIN_NODE.join('.')}, the oldest pi-textfile supports`, `install a current LTS Node (nodejs.org, NodeSource, or your release\'s nodejs if it is ${MIN_NODE.join('.')} or newer)`);
   }
   const missing = [node.snapshot ? null : 'startup snapshot', node.codeCache ? null : 'code cache'].filter((m) => m !== null);
   if (missing.length > 0) {
