@@ -129,11 +129,18 @@ test('every registered collector follows the declaration rules (names, labels, u
 table<{ source: string; collector: Parameters<typeof checkCollector>[0] }>('checkCollector refuses what the declaration rules forbid', [
   { source: 'a name that is not snake_case', collector: { name: 'Clock', metrics: [], options: {} } },
   { source: 'a metric without the rpi_ prefix', collector: { name: 'x', metrics: [{ name: 'x_hertz', help: 'h', unit: 'hertz' as const, labels: [] }], options: {} } },
+  { source: 'a unit that is not a lower-case word', collector: { name: 'x', metrics: [{ name: 'rpi_fan_RPM', help: 'h', unit: 'RPM', labels: [] }], options: {} } },
+  { source: 'a boolean named like a unit', collector: { name: 'x', metrics: [{ name: 'rpi_fan_rpm', help: 'h', unit: 'boolean' as const, labels: [] }], options: {} } },
   { source: 'a metric whose name lacks its unit', collector: { name: 'x', metrics: [{ name: 'rpi_x', help: 'h', unit: 'volts' as const, labels: [] }], options: {} } },
   { source: 'a reserved label', collector: { name: 'x', metrics: [{ name: 'rpi_x_volts', help: 'h', unit: 'volts' as const, labels: ['instance'] }], options: {} } },
   { source: 'a metric name node_exporter refuses', collector: { name: 'x', metrics: [{ name: 'rpi_x:y_volts', help: 'h', unit: 'volts' as const, labels: [] }], options: {} } },
   { source: 'an option name that is not snake_case', collector: { name: 'x', metrics: [], options: { 'Clocks': { help: 'h', default: '', parse: (t: string) => t } } } },
 ], (row) => assert.throws(() => checkCollector(row.collector)));
+
+test('the unit vocabulary is open: a collector may declare a unit the framework does not list, named in its metric', () => {
+  assert.doesNotThrow(() => checkCollector({ name: 'fan', metrics: [{ name: 'rpi_fan_speed_rpm', help: 'The fan speed.', unit: 'rpm', labels: [] }], options: {} }));
+  assert.throws(() => checkCollector({ name: 'fan', metrics: [{ name: 'rpi_fan_speed', help: 'The fan speed.', unit: 'rpm', labels: [] }], options: {} }), /must end in _rpm/);
+});
 
 test('no metric is declared by two collectors', () => {
   const seen = new Map<string, string>();

@@ -17,14 +17,19 @@ import { CollectorDataError } from './errors';
 import type { Files } from './host';
 import { ExpectedError } from '../lib/errors';
 
-/** Base units (Prometheus naming: the unit is the name's last word), plus the unitless kinds. */
-export type Unit = 'celsius' | 'hertz' | 'volts' | 'amperes' | 'watts' | 'bytes' | 'seconds' | 'ratio' | 'info' | 'boolean' | 'number';
-const UNIT_SUFFIXES = ['celsius', 'hertz', 'volts', 'amperes', 'watts', 'bytes', 'seconds', 'ratio', 'info', 'total'];
+/**
+ * A metric's unit: a base unit, as Prometheus names it, that is also the name's last word
+ * (`celsius`, `hertz`, `volts`, `amperes`, `watts`, `bytes`, `seconds`, `ratio`, or any other a
+ * collector needs, such as `rpm`: a lower-case word), or one of the unitless kinds `info` (text
+ * facts in labels, value 1), `boolean` (0 or 1) and `number` (a count or code without unit).
+ */
+export type Unit = 'info' | 'boolean' | 'number' | 'celsius' | 'hertz' | 'volts' | 'amperes' | 'watts' | 'bytes' | 'seconds' | 'ratio' | (string & Record<never, never>);
+/** Words a unitless metric's name must not end in: they would say it has a unit. */
+const UNIT_WORDS = ['celsius', 'hertz', 'volts', 'amperes', 'watts', 'bytes', 'seconds', 'ratio', 'info', 'total', 'rpm', 'percent', 'meters', 'grams', 'joules'];
 
 export interface MetricSpec<N extends string = string, L extends string = string> {
   readonly name: N;
   readonly help: string;
-  /** `info`: text facts in labels, value 1. `boolean`: 0 or 1. `number`: a count or code without unit. */
   readonly unit: Unit;
   readonly labels: readonly L[];
 }
@@ -36,7 +41,9 @@ export interface MetricSpec<N extends string = string, L extends string = string
 export function checkMetricUnit(spec: MetricSpec): void {
   const last = spec.name.slice(spec.name.lastIndexOf('_') + 1);
   if (spec.unit === 'boolean' || spec.unit === 'number') {
-    if (UNIT_SUFFIXES.includes(last)) throw new Error(`${spec.name}: a ${spec.unit} metric must not end in _${last}`);
+    if (UNIT_WORDS.includes(last)) throw new Error(`${spec.name}: a ${spec.unit} metric must not end in _${last}`);
+  } else if (!/^[a-z]+$/.test(spec.unit)) {
+    throw new Error(`${spec.name}: the unit ${JSON.stringify(spec.unit)} is not a lower-case word`);
   } else if (last !== spec.unit) {
     throw new Error(`${spec.name}: a metric in ${spec.unit} must end in _${spec.unit}`);
   }
