@@ -5,6 +5,7 @@
  */
 import { defineCollector } from '../framework/collector';
 import { UnexpectedOutputError } from '../framework/errors';
+import { classDevices } from '../framework/sysfs';
 
 const SOC_ZONE_TYPES = new Set(['cpu-thermal', 'bcm2835_thermal', 'cpu_thermal']);
 
@@ -27,11 +28,8 @@ export default defineCollector({
   description: "SoC temperature from the SoC's thermal zone in sysfs (`cpu-thermal`); `vcgencmd measure_temp` (1 process) only where there is none",
   metrics: [{ name: 'rpi_soc_temperature_celsius', help: 'SoC temperature.', unit: 'celsius', labels: [] }],
   async collect(ctx, emit) {
-    for (const zone of ctx.sys.list('class/thermal') ?? []) {
-      if (!zone.startsWith('thermal_zone')) continue;
-      const type = ctx.sys.text(`class/thermal/${zone}/type`);
-      if (type === null || !SOC_ZONE_TYPES.has(type.trim())) continue;
-      const temp = ctx.sys.text(`class/thermal/${zone}/temp`);
+    for (const zone of classDevices(ctx.sys, 'thermal', 'thermal_zone', 'type', SOC_ZONE_TYPES)) {
+      const temp = ctx.sys.text(`${zone}/temp`);
       if (temp === null) continue;
       emit('rpi_soc_temperature_celsius', {}, parseThermalZoneTemp(temp));
       return;
