@@ -10,7 +10,7 @@ import { readBoard, type Board } from '../framework/board';
 import { runCollectors, type CollectContext, type CollectorResult, type Enabled } from '../framework/collector';
 import { renderExposition } from '../framework/exposition';
 import { checkMountRoots, mountFiles } from '../framework/host';
-import { createVcgencmd, type VcgencmdRunner } from '../framework/vcgencmd';
+import { createVcgencmd, perBootCaller, type VcgencmdRunner } from '../framework/vcgencmd';
 import { EXIT_OK, UserError } from '../lib/errors';
 import type { Io, StopSignal } from '../lib/io';
 import { checkOutputDirectory, CODE_CACHE_NAME, removeStaleTempFiles, writeAtomically } from '../framework/textfile';
@@ -115,8 +115,7 @@ export interface LoopState {
 export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cacheFile: string | null, state: LoopState = {}): Promise<RunResult> {
   const procfs = mountFiles(opts.paths.procfs);
   const sys = mountFiles(opts.paths.sysfs);
-  // Synchronous spawns: cheaper in CPU and memory (see framework/vcgencmd.ts).
-  const runner = createVcgencmd({ path: opts.vcgencmd, timeoutMs: opts.vcgencmdTimeoutMs, searchPath: deps.searchPath, synchronous: true });
+  const runner = createVcgencmd({ path: opts.vcgencmd, timeoutMs: opts.vcgencmdTimeoutMs, searchPath: deps.searchPath });
   deps.onRunner?.(runner);
   let bootId: string | null = null;
   if (cacheFile !== null) {
@@ -139,21 +138,7 @@ export async function collectOnce(opts: CollectOptions, deps: CollectDeps, cache
     board,
     proc,
     sys,
-    async vcgencmd(args, parse, o) {
-      const key = args.join(' ');
-      const cached = o?.perBoot ? cache.get(key) : undefined;
-      if (cached !== undefined) {
-        try {
-          return parse(cached);
-        } catch {
-          // a cached answer this version cannot parse: ask again
-        }
-      }
-      const out = await runner.run(args);
-      const parsed = parse(out);
-      if (o?.perBoot) cache.set(key, out);
-      return parsed;
-    },
+    vcgencmd: perBootCaller(runner, cache),
   };
   const { families, results } = await runCollectors(opts.collectors, ctx, deps.now);
   // A stop signal that arrived during a slow call is handled before the caller decides to write.

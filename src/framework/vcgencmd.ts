@@ -5,13 +5,13 @@
  * - Arguments are passed as a list, never through a shell.
  * - Every call has a hard timeout; on expiry the child gets SIGKILL.
  * - Children stay in pi-textfile's own process group, so whoever kills that group (systemd,
- *   `timeout` from cron, a terminal's Ctrl-C) kills them too; `killAll` ends them when
- *   pi-textfile itself is asked to stop. None is left running.
+ *   `timeout` from cron, a terminal's Ctrl-C) kills them too; `killAll` refuses every later call
+ *   when pi-textfile itself is asked to stop.
  * - A firmware that hangs hangs for every call, so after the first timeout the runner trips: later
  *   calls in the same run fail at once instead of each waiting out its own timeout.
  * - Failures are classified (missing, permission, firmware error, timeout, ...) into a
  *   VcgencmdError whose message says what to do.
- * - collect spawns synchronously, one call at a time: the firmware serialises mailbox calls, so
+ * - Calls are synchronous spawns, one at a time (collect's and doctor's alike): the firmware serialises mailbox calls, so
  *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
  *   timers (measured in the long-running mode: about 2 ms less CPU per collection of three
  *   calls, and a smaller resident size), through spawn-sync.ts, which does not load
@@ -22,16 +22,17 @@
  *   (--vcgencmd.timeout), and no later call starts. After fast calls it does not turn: a run of
  *   fast calls ends a few milliseconds later anyway, and each turn costs a start-up the Node
  *   code of setImmediate. systemd, `timeout` and a terminal signal the whole process group,
- *   which ends vcgencmd at once. doctor spawns asynchronously (child_process, loaded only then).
+ *   which ends vcgencmd at once.
+ * - `perBootCaller` answers from the boot cache what cannot change before the next boot.
  *
  * Output formats and error texts: raspberrypi/utils vcgencmd/vcgencmd.c (current, mailbox based)
  * and raspberrypi/userland host_applications/linux/apps/gencmd/gencmd.c (legacy, VCHI based).
  */
-import type { ChildProcessByStdio } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { ExpectedError } from '../lib/errors';
+import type { BootCache } from './boot-cache';
+import type { CollectContext } from './collector';
 import { spawnSyncOutcome } from './spawn-sync';
 
 export type VcgencmdFailure = 'missing' | 'permission' | 'firmware' | 'timeout' | 'exit' | 'skipped';
@@ -56,8 +57,6 @@ export interface VcgencmdOptions {
   searchPath?: string;
   /** Run vcgencmd through this command (doctor: setpriv, to run it as the service's user). */
   prefix?: readonly string[];
-  /** Spawn synchronously (a single run; see the top of this file). */
-  synchronous?: boolean;
 }
 
 /** What vcgencmd may print that is kept (its real answers are under 2 KiB). */
@@ -127,7 +126,7 @@ export interface VcgencmdRunner {
   run(args: readonly string[]): Promise<string>;
   /** The vcgencmd that runs (throws a VcgencmdError if there is none). */
   resolve(): string;
-  /** Kills every call still running and refuses later ones (on SIGTERM/SIGINT). */
+  /** Refuses every later call (on SIGTERM/SIGINT: a call under way ends with its process group or its timeout). */
   killAll(): void;
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
@@ -164,7 +163,6 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   let resolved: string | null | undefined;
   let tripped: string | null = null;
   let spawned = 0;
-  const live = new Set<number>();
   let stopped = false;
   let queue: Promise<unknown> = Promise.resolve();
   let signalMayWait = false;
@@ -174,12 +172,8 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     // One turn of the event loop: signals that arrived meanwhile are handled.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  const killLive = (): void => {
-    for (const pid of live) kill(pid);
-  };
   const killAll = (): void => {
     stopped = true;
-    killLive();
   };
   const refused = (): VcgencmdError | null =>
     stopped ? new VcgencmdError('skipped', 'vcgencmd not attempted: pi-textfile is stopping') : tripped !== null ? new VcgencmdError('skipped', `vcgencmd not attempted: ${tripped}`) : null;
@@ -211,12 +205,12 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     );
   };
   /** `code`: the errno name (ENOENT, EACCES, ...) of a vcgencmd that could not be started. */
-  const startError = (file: string, code: string | undefined): VcgencmdError =>
+  const startError = (file: string, code: string): VcgencmdError =>
     code === 'ENOENT'
       ? new VcgencmdError('missing', `vcgencmd not found at ${file}`)
       : code === 'EACCES'
         ? new VcgencmdError('permission', `${file} is not executable by this user (permission denied)`)
-        : new VcgencmdError('exit', `cannot start ${file}: ${code ?? 'unknown error'}`);
+        : new VcgencmdError('exit', `cannot start ${file}: ${code}`);
 
   /** The command line for one call: vcgencmd and its arguments, behind the prefix if any. */
   const commandLine = (file: string, args: readonly string[]): [string, string[]] => {
@@ -248,79 +242,11 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   }
 
   function run(args: readonly string[]): Promise<string> {
-    if (options.synchronous) {
-      // One call at a time; after a slow one the event loop turns first, so that a stop signal
-      // that arrived during it is handled (killAll) before the next starts.
-      const answer = queue.then(letSignalsIn).then(() => runSync(args));
-      queue = answer.catch(() => undefined);
-      return answer;
-    }
-    return new Promise<string>((resolvePromise, reject) => {
-      const refusal = refused();
-      if (refusal !== null) {
-        reject(refusal);
-        return;
-      }
-      let file: string;
-      try {
-        file = resolve();
-      } catch (err) {
-        reject(err);
-        return;
-      }
-      const [command, argv] = commandLine(file, args);
-      const { spawn } = require('node:child_process') as typeof import('node:child_process');
-      const child: ChildProcessByStdio<null, Readable, Readable> = spawn(command, argv, {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: childEnv(),
-      });
-      spawned++;
-      if (child.pid !== undefined) {
-        if (live.size === 0) process.on('exit', killLive);
-        live.add(child.pid);
-      }
-      let stdout = '';
-      let stderr = '';
-      let settled = false;
-      let timedOut = false;
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        if (stdout.length < MAX_OUTPUT) stdout += d;
-      });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        if (stderr.length < MAX_OUTPUT) stderr += d;
-      });
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (child.pid !== undefined) {
-          live.delete(child.pid);
-          if (live.size === 0) process.removeListener('exit', killLive);
-        }
-        fn();
-      };
-      const timer = setTimeout(() => {
-        timedOut = true;
-        if (child.pid !== undefined) kill(child.pid);
-        // Do not wait for pipes a stray grandchild might hold open.
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish(() => reject(timeoutError(args)));
-      }, options.timeoutMs);
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        finish(() => reject(startError(file, err.code)));
-      });
-      child.on('close', (code: number | null) => {
-        if (timedOut) return;
-        finish(() => {
-          try {
-            resolvePromise(classifyResult(args, code, stdout, stderr));
-          } catch (err) {
-            reject(err);
-          }
-        });
-      });
-    });
+    // One call at a time; after a slow one the event loop turns first, so that a stop signal
+    // that arrived during it is handled (killAll) before the next starts.
+    const answer = queue.then(letSignalsIn).then(() => runSync(args));
+    queue = answer.catch(() => undefined);
+    return answer;
   }
 
   return {
@@ -334,10 +260,25 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   };
 }
 
-function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
+/**
+ * What collectors call as `ctx.vcgencmd`: a call through `runner`, its answer parsed; with
+ * `perBoot`, an answer this boot already gave (and `parse` accepted) comes from `cache` instead of
+ * a new process, and a fresh one that parses is kept there.
+ */
+export function perBootCaller(runner: VcgencmdRunner, cache: BootCache): CollectContext['vcgencmd'] {
+  return async (args, parse, o) => {
+    const key = args.join(' ');
+    const cached = o?.perBoot ? cache.get(key) : undefined;
+    if (cached !== undefined) {
+      try {
+        return parse(cached);
+      } catch {
+        // a cached answer this version cannot parse: ask again
+      }
+    }
+    const out = await runner.run(args);
+    const parsed = parse(out);
+    if (o?.perBoot) cache.set(key, out);
+    return parsed;
+  };
 }
