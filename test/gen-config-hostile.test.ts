@@ -6,8 +6,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { formatIssue, loadCluster } from '../src/gen-config/cluster';
-import { renderNodeExporterDefaults, renderPrometheusConfig, renderRules, RULES_FILE } from '../src/gen-config/render';
+import { formatIssue } from '../src/gen-config/issues';
+import { loadCluster } from '../src/gen-config/load';
+import { renderNodeExporterDefaults } from '../src/gen-config/node-exporter';
+import { renderPrometheusConfig } from '../src/gen-config/prometheus';
+import { renderRules, RULES_FILE } from '../src/gen-config/rules';
 import { argsOf, requireTool, runMain, table, tempDir } from './helpers';
 
 const promtool = requireTool('promtool', 'prometheus');

@@ -14,62 +14,18 @@
  */
 import { portOf } from '../lib/address';
 import { parseDuration } from '../lib/duration';
-import { queryUrlOf, type Cluster } from './cluster';
-import { header, nodeRules, remoteWriteConfigs, renderPrometheusConfig, serverNodes, yaml, type Rule } from './render';
 import { systemdQuote } from '../lib/systemd-quote';
+import { queryUrlOf, type Cluster } from './cluster';
+import { PROMETHEUS_DEFAULTS_FILE } from './prometheus';
+import { nodeRules } from './rules';
+import { header, remoteWriteConfigs, yaml, type OutputFile, type Rule } from './toolbox';
 
-export const PROMETHEUS_DEFAULTS_FILE = 'prometheus';
 export const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';
 export const VMALERT_UNIT = 'pi-textfile-vmalert.service';
 export const AGENTS_DIRECTORY = 'agents';
 
 /** Where the generated vmalert unit expects the fleet rules on the store's machine. */
 export const VMALERT_RULES_PATH = `/etc/victoria-metrics/${FLEET_RULES_FILE}`;
-
-/** The file_sd targets: the server-mode nodes, each with node_name and its labels. */
-export function renderTargets(c: Cluster): string {
-  const groups = serverNodes(c).map((n) => ({ targets: [n.address], labels: { node_name: n.name, ...n.labels } }));
-  return `${JSON.stringify(groups, null, 2)}\n`;
-}
-
-/** PURE: whether a targets file's text is one gen-config wrote (JSON has no comment to mark it). */
-export function isGeneratedTargets(text: string): boolean {
-  try {
-    const data = JSON.parse(text) as unknown;
-    return (
-      Array.isArray(data) &&
-      data.every((g) => typeof g === 'object' && g !== null && Array.isArray(g.targets) && typeof g.labels === 'object' && g.labels !== null && typeof g.labels.node_name === 'string')
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** How many targets a targets file lists (0 when it is not one). */
-export function targetCount(text: string): number {
-  return isGeneratedTargets(text) ? (JSON.parse(text) as unknown[]).length : 0;
-}
-
-/** prometheus-shard-K.yml for each shard. */
-export function renderShards(c: Cluster, source: string): Array<[string, string]> {
-  return Array.from({ length: c.shards }, (_, k) => [`prometheus-shard-${k}.yml`, renderPrometheusConfig(c, source, { withRules: true, shard: k })]);
-}
-
-/**
- * /etc/default/prometheus for the servers that write to the store: with the store down,
- * Prometheus 2.42 waits its default flush deadline (1 minute) for it when stopping, past the
- * 20 seconds Debian's unit allows before killing it. 15 s stops it in time.
- */
-export function renderPrometheusDefaults(source: string): string {
-  return (
-    header(source) +
-    '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on the\n' +
-    '# Prometheus servers (every shard) that write to the central store. With the store down,\n' +
-    '# Prometheus waits --storage.remote.flush-deadline (1m by default) for it when it stops, past\n' +
-    "# the 20 s Debian's unit allows; 15s lets it stop in time.\n" +
-    'ARGS="--storage.remote.flush-deadline=15s"\n'
-  );
-}
 
 /**
  * The agents' queues: a Pi sends a few hundred series every scrape. Two shards at most and
@@ -81,34 +37,35 @@ const AGENT_QUEUE = { capacity: 2500, min_shards: 1, max_shards: 2, max_samples_
 /**
  * agents/NAME.yml for each agent node (its /etc/prometheus/prometheus.yml): scrape its own
  * node_exporter, keep the node's identity as external labels (and its address as instance, as a
- * server would have it), push to the store. agents/prometheus: their /etc/default/prometheus.
+ * server would have it), push to the store.
  */
 export function renderAgents(c: Cluster, source: string): Array<[string, string]> {
-  const agents = c.nodes.filter((n) => n.mode === 'agent');
-  if (agents.length === 0) return [];
-  const files: Array<[string, string]> = agents.map((n) => {
-    const port = portOf(n.address);
-    const config = {
-      global: {
-        scrape_interval: c.scrapeInterval,
-        scrape_timeout: c.scrapeTimeout,
-        external_labels: { ...c.externalLabels, ...n.labels, node_name: n.name, scraped_by: 'agent' },
-      },
-      scrape_configs: [{ job_name: 'node', static_configs: [{ targets: [`localhost:${port}`], labels: { instance: n.address } }] }],
-      remote_write: remoteWriteConfigs(c, AGENT_QUEUE),
-    };
-    return [`${AGENTS_DIRECTORY}/${n.name}.yml`, header(source) + `# Prometheus in agent mode on ${n.name}, as its /etc/prometheus/prometheus.yml.\n` + yaml(config)];
-  });
-  files.push([
-    `${AGENTS_DIRECTORY}/${PROMETHEUS_DEFAULTS_FILE}`,
+  return c.nodes
+    .filter((n) => n.mode === 'agent')
+    .map((n) => {
+      const config = {
+        global: {
+          scrape_interval: c.scrapeInterval,
+          scrape_timeout: c.scrapeTimeout,
+          external_labels: { ...c.externalLabels, ...n.labels, node_name: n.name, scraped_by: 'agent' },
+        },
+        scrape_configs: [{ job_name: 'node', static_configs: [{ targets: [`localhost:${portOf(n.address)}`], labels: { instance: n.address } }] }],
+        remote_write: remoteWriteConfigs(c, AGENT_QUEUE),
+      };
+      return [`${AGENTS_DIRECTORY}/${n.name}.yml`, header(source) + `# Prometheus in agent mode on ${n.name}, as its /etc/prometheus/prometheus.yml.\n` + yaml(config)];
+    });
+}
+
+/** agents/prometheus: the agents' /etc/default/prometheus. */
+export function renderAgentDefaults(source: string): string {
+  return (
     header(source) +
-      '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on every\n' +
-      '# agent node: agent mode (no queries, no rules; a write-ahead log that keeps what the store\n' +
-      '# has not received, for a day at most), the web port on loopback only, and a stop that does\n' +
-      "# not outwait Debian's 20 s for a store that is down.\n" +
-      'ARGS="--enable-feature=agent --storage.agent.retention.max-time=1d --storage.remote.flush-deadline=15s --web.listen-address=127.0.0.1:9090"\n',
-  ]);
-  return files;
+    '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on every\n' +
+    '# agent node: agent mode (no queries, no rules; a write-ahead log that keeps what the store\n' +
+    '# has not received, for a day at most), the web port on loopback only, and a stop that does\n' +
+    "# not outwait Debian's 20 s for a store that is down.\n" +
+    'ARGS="--enable-feature=agent --storage.agent.retention.max-time=1d --storage.remote.flush-deadline=15s --web.listen-address=127.0.0.1:9090"\n'
+  );
 }
 
 /** The central side's rules: the fleet's, and the agents' per-node ones. */
@@ -225,3 +182,10 @@ export function renderVmalertUnit(c: Cluster, source: string): string {
     'WantedBy=multi-user.target\n'
   );
 }
+
+export const FLEET_FILES: readonly OutputFile[] = [
+  { path: /^agents\/[^/]+\.yml$/, when: (c) => c.nodes.some((n) => n.mode === 'agent'), render: renderAgents, recognise: 'header', sweep: true },
+  { path: `${AGENTS_DIRECTORY}/${PROMETHEUS_DEFAULTS_FILE}`, when: (c) => c.nodes.some((n) => n.mode === 'agent'), render: (_c, source) => renderAgentDefaults(source), recognise: 'header' },
+  { path: FLEET_RULES_FILE, when: (c) => c.central !== undefined, render: renderFleetRules, recognise: 'header' },
+  { path: VMALERT_UNIT, when: (c) => c.central !== undefined && c.alertmanagers.length > 0, render: renderVmalertUnit, recognise: 'header' },
+];
