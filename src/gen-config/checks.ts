@@ -5,9 +5,8 @@
  */
 import { splitHostPort } from '../lib/address';
 import { parseDuration } from '../lib/duration';
-import { defaultNodeName, FILE_NAME, modeOf, queryUrlOf } from './cluster';
+import { DEFAULTS, defaultNodeName, FILE_NAME, modeOf, queryUrlOf } from './cluster';
 import { escapePointer, show, type Issue, type Locator, type Report } from './issues';
-import { DEFAULTS } from './normalise';
 
 /** Receiver kinds the schema knows; the first three are written, telegram is refused (see below). */
 const RECEIVER_KINDS = ['webhook', 'email', 'discord', 'telegram'] as const;

@@ -8,10 +8,9 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import generatedValidate from 'pi-textfile:validate-cluster';
 import { checkCluster } from './checks';
-import type { Cluster } from './cluster';
+import { normalise, type Cluster } from './cluster';
 import type { ClusterInput } from './input';
 import { escapePointer, pointerSegments, positionOf, show, sortIssues, type Issue, type Locator } from './issues';
-import { normalise } from './normalise';
 
 export type LoadResult = { ok: true; value: Cluster } | { ok: false; issues: Issue[] };
 
