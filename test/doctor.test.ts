@@ -46,10 +46,33 @@ async function startExporter(textfileDir: string): Promise<{ child: ChildProcess
   return { child, port: p };
 }
 
-/** Deps: the machine's own /proc and Node, a unit directory with install's service, no defaults file. */
+/**
+ * A /proc that shows this file's node_exporters and nothing else of the machine's (other tests
+ * start node_exporters meanwhile, and the machine may run its own): for each one still running,
+ * its cmdline and its exe link, as the kernel shows them.
+ */
+function ownProc(): string {
+  const proc = fs.mkdtempSync(path.join(work, 'proc-'));
+  for (const c of children) {
+    if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${c.pid}/cmdline`);
+      const exe = fs.readlinkSync(`/proc/${c.pid}/exe`);
+      fs.mkdirSync(path.join(proc, String(c.pid)));
+      fs.writeFileSync(path.join(proc, String(c.pid), 'cmdline'), cmdline);
+      fs.symlinkSync(exe, path.join(proc, String(c.pid), 'exe'));
+    } catch {
+      // it ended meanwhile
+    }
+  }
+  return proc;
+}
+
+/** Deps: this file's node_exporters as /proc (ownProc), this Node, a unit directory with install's service, no defaults file. */
 function deps(over: Partial<DoctorDeps> = {}): Partial<DoctorDeps> {
   const units = path.join(work, 'units');
   return {
+    procfs: ownProc(),
     node: { version: 'v20.20.2', execPath: '/usr/bin/node', snapshot: true, codeCache: true },
     rootfs: path.join(work, 'no-root'),
     unitDirectories: [units, path.join(units, 'package')],

@@ -191,11 +191,16 @@ test(`long-running mode: a full garbage collection every ${GC_EVERY} collections
   assert.doesNotThrow(() => defaultCollectDeps().collectGarbage!());
 });
 
-/** Starts collect with a vcgencmd that runs `script` (its marker command findable by pgrep), waits until that runs. */
+/**
+ * Starts collect with a vcgencmd that runs `script` (its marker command findable by pgrep), waits
+ * until that runs. `calls()` counts the vcgencmd calls started so far (each logs one line first).
+ */
 async function collectWithVcgencmd(mode: readonly string[], script: (marker: string) => string, marker: string, timeout: string, detached = false) {
   const dir = tempDir('pi-textfile-sigterm-');
-  const vc = path.join(tempDir('pi-textfile-vc-'), 'vcgencmd');
-  fs.writeFileSync(vc, `#!/bin/sh\n${script(marker)}`, { mode: 0o755 });
+  const vcDir = tempDir('pi-textfile-vc-');
+  const vc = path.join(vcDir, 'vcgencmd');
+  const log = path.join(vcDir, 'calls');
+  fs.writeFileSync(vc, `#!/bin/sh\necho "$*" >> ${log}\n${script(marker)}`, { mode: 0o755 });
   const argv = boardArgs('pi4b');
   argv[argv.indexOf('--vcgencmd') + 1] = vc;
   const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', timeout, ...argv], { stdio: 'ignore', detached });
@@ -206,9 +211,15 @@ async function collectWithVcgencmd(mode: readonly string[], script: (marker: str
     child.kill('SIGKILL');
     throw err;
   }
-  return { child, exited, dir };
+  const calls = (): number => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').length : 0);
+  return { child, exited, dir, calls };
 }
 
+/**
+ * What "at once" means below: far less than the 60 s a hung vcgencmd sleeps, however loaded the
+ * machine is. Whether collect stopped calling vcgencmd is counted, not timed.
+ */
+const LONG_BEFORE_THE_HUNG_CALL_ENDS = 30_000;
 
 let markers = 0;
 const markerFor = (seconds: number): string => `sleep ${seconds}.${process.pid}${Date.now() % 100000}${++markers}`;
@@ -216,19 +227,21 @@ const markerFor = (seconds: number): string => `sleep ${seconds}.${process.pid}$
 test('SIGTERM to collect alone is handled when its vcgencmd call returns or times out: exit 143 (--once) or 0, nothing written, no child left', async () => {
   // Spawns are synchronous: a vcgencmd that hangs (killed at --vcgencmd.timeout 2s), and one that answers after a second.
   const cases = [
-    { name: 'hung', seconds: 60, script: (m: string) => `exec ${m}\n`, timeout: '2s', within: 2000 + 1500 },
-    { name: 'slow', seconds: 1, script: (m: string) => `${m}\necho throttled=0x0\n`, timeout: '60s', within: 2000 + 1500 },
+    { name: 'hung', seconds: 60, script: (m: string) => `exec ${m}\n`, timeout: '2s' },
+    { name: 'slow', seconds: 1, script: (m: string) => `${m}\necho throttled=0x0\n`, timeout: '60s' },
   ];
   for (const mode of [['--once'], ['--interval', '1s']]) {
     for (const c of cases) {
       const marker = markerFor(c.seconds);
-      const { child, exited, dir } = await collectWithVcgencmd(mode, c.script, marker, c.timeout);
+      const { child, exited, dir, calls } = await collectWithVcgencmd(mode, c.script, marker, c.timeout);
       const started = Date.now();
+      const callsAtSignal = calls();
       child.kill('SIGTERM');
       child.kill('SIGTERM'); // a second one, as an impatient operator sends, must not orphan them
       const what = `${mode.join(' ')}, ${c.name}`;
       assert.equal(await exited, mode[0] === '--once' ? 143 : 0, what);
-      assert.ok(Date.now() - started < c.within, `${what}: ${Date.now() - started} ms`);
+      assert.equal(calls(), callsAtSignal, `${what}: no vcgencmd call starts after the signal`);
+      assert.ok(Date.now() - started < LONG_BEFORE_THE_HUNG_CALL_ENDS, `${what}: ${Date.now() - started} ms`);
       await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
       assert.deepEqual(fs.readdirSync(dir), [], `${what}: a stopped run writes nothing`);
     }
@@ -238,11 +251,13 @@ test('SIGTERM to collect alone is handled when its vcgencmd call returns or time
 test('SIGTERM to collect\'s process group, as systemd and a terminal send it, ends a hung vcgencmd and collect at once', async () => {
   for (const [mode, expected] of [[['--once'], 143], [['--interval', '1s'], 0]] as const) {
     const marker = markerFor(60);
-    const { child, exited, dir } = await collectWithVcgencmd(mode, (m) => `exec ${m}\n`, marker, '60s', true);
+    const { child, exited, dir, calls } = await collectWithVcgencmd(mode, (m) => `exec ${m}\n`, marker, '60s', true);
     const started = Date.now();
+    const callsAtSignal = calls();
     process.kill(-child.pid!, 'SIGTERM');
     assert.equal(await exited, expected, mode.join(' '));
-    assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
+    assert.equal(calls(), callsAtSignal, 'no vcgencmd call starts after the signal');
+    assert.ok(Date.now() - started < LONG_BEFORE_THE_HUNG_CALL_ENDS, `${Date.now() - started} ms: not the 60 s timeout`);
     await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
     assert.deepEqual(fs.readdirSync(dir), []);
   }
