@@ -7,7 +7,8 @@
 //
 // It reads the subset of JSON Schema the file uses: type, enum, const, properties, required,
 // additionalProperties, items, oneOf, if/then/else (the union of then and else), $ref into
-// definitions, description; the rest (patterns, bounds, lengths) constrains values, not shapes.
+// definitions, description; the rest (patterns, bounds, lengths, propertyNames) constrains values,
+// not shapes. Only the definitions the description's type names are written.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const SCHEMA = 'schemas/cluster.schema.json';
@@ -17,10 +18,14 @@ const typeName = (def) => def.charAt(0).toUpperCase() + def.slice(1) + 'Input';
 const quote = (key) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : JSON.stringify(key));
 const doc = (text, indent) => (text === undefined ? '' : `${indent}/** ${text.replace(/\*\//g, '*\\/')} */\n`);
 
+/** The definitions a rendered type names, so that only those are written. */
+const referenced = new Set();
+
 function typeOf(s, indent) {
   if (s.$ref !== undefined) {
     const m = /^#\/definitions\/(\w+)$/.exec(s.$ref);
     if (m === null) throw new Error(`unsupported $ref ${s.$ref}`);
+    referenced.add(m[1]);
     return typeName(m[1]);
   }
   if (s.const !== undefined) return JSON.stringify(s.const);
@@ -56,15 +61,20 @@ function typeOf(s, indent) {
 }
 
 export function renderSchemaTypes(schema) {
-  const parts = [
+  const head =
     '// Generated from schemas/cluster.schema.json by scripts/schema-types.mjs (npm run golden:update);\n' +
-      '// do not edit: change the schema, and the types follow.\n',
-  ];
-  for (const [name, def] of Object.entries(schema.definitions ?? {})) {
-    parts.push(`${doc(def.description, '')}export type ${typeName(name)} = ${typeOf(def, '')};\n`);
+    '// do not edit: change the schema, and the types follow.\n';
+  const root = `${doc(schema.description, '')}export type ClusterInput = ${typeOf(schema, '')};\n`;
+  // The definitions the description's type names, and those they name in turn, in the schema's order.
+  const written = new Map();
+  while ([...referenced].some((name) => !written.has(name))) {
+    for (const name of [...referenced].filter((n) => !written.has(n))) {
+      const def = schema.definitions[name];
+      written.set(name, `${doc(def.description, '')}export type ${typeName(name)} = ${typeOf(def, '')};\n`);
+    }
   }
-  parts.push(`${doc(schema.description, '')}export type ClusterInput = ${typeOf(schema, '')};\n`);
-  return parts.join('\n');
+  const defs = Object.keys(schema.definitions).filter((name) => written.has(name)).map((name) => written.get(name));
+  return [head, ...defs, root].join('\n');
 }
 
 const text = renderSchemaTypes(JSON.parse(readFileSync(SCHEMA, 'utf8')));

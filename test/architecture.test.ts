@@ -1,6 +1,7 @@
 // The boundaries the design depends on, checked on the source itself, and the README's collector
 // and metric tables, generated from the registry (npm run golden:update rewrites them).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -210,3 +211,9 @@ test('the README\'s collector and metric tables are the registry\'s', () => {
   if (UPDATE) fs.writeFileSync(file, readme);
   assert.equal(fs.readFileSync(file, 'utf8'), readme, 'README tables differ from the registry: run npm run golden:update');
 });
+
+test('knip finds no unused file, dependency, export or binary (configuration: knip.json)', () => {
+  const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'knip'), ['--no-progress'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+

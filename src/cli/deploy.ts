@@ -12,7 +12,7 @@ import { absoluteFlag, durationFlag, type Raw } from './common';
 type Deploy = typeof import('../commands/deploy');
 
 /** Throws UserError (exit 1) unless `url` is an http:// URL that Node's URL parser accepts. */
-export function httpUrlFlag(url: string, flag: string): void {
+function httpUrlFlag(url: string, flag: string): void {
   let parsed: URL | null = null;
   try {
     parsed = new URL(url);

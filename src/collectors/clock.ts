@@ -16,7 +16,7 @@ export const CLOCKS = ['arm', 'core', 'h264', 'isp', 'v3d', 'uart', 'pwm', 'emmc
  * boot as core_freq, and it leaves that value only when throttled, which get_throttled reports.
  * `--collector.clock.clocks=arm,core` brings it back.
  */
-export const DEFAULT_CLOCKS: readonly string[] = ['arm'];
+const DEFAULT_CLOCKS: readonly string[] = ['arm'];
 
 /**
  * PURE: the --collector.clock.clocks value: clock names, comma-separated, or `all`. Each clock is

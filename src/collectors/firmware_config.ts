@@ -24,7 +24,7 @@ import { UnexpectedOutputError } from '../framework/errors';
  * The rest of get_config int (HDMI, framebuffer, UART, interrupt masks, per-chip AVS values) is
  * display or board internals, and per-display entries (`hdmi_group:0=1`) are never reported.
  */
-export const SETTINGS = [
+const SETTINGS = [
   'arm_freq', 'arm_freq_min', 'core_freq', 'core_freq_min', 'gpu_freq', 'gpu_freq_min', 'v3d_freq', 'sdram_freq',
   'arm_boost', 'force_turbo', 'initial_turbo',
   'over_voltage', 'over_voltage_min', 'over_voltage_sdram', 'over_voltage_delta',

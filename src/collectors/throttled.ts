@@ -10,7 +10,7 @@ import type { Board } from '../framework/board';
 import { defineCollector } from '../framework/collector';
 import { UnexpectedOutputError } from '../framework/errors';
 
-export const CONDITIONS = ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'] as const;
+const CONDITIONS = ['under_voltage', 'arm_frequency_capped', 'throttled', 'soft_temperature_limit'] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /**

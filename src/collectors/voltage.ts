@@ -6,7 +6,7 @@
 import { defineCollector } from '../framework/collector';
 import { UnexpectedOutputError } from '../framework/errors';
 
-export const RAILS = ['core', 'sdram_c', 'sdram_i', 'sdram_p'] as const;
+const RAILS = ['core', 'sdram_c', 'sdram_i', 'sdram_p'] as const;
 const PER_BOOT = new Set<string>(['sdram_c', 'sdram_i', 'sdram_p']);
 
 /** PURE: `vcgencmd measure_volts <rail>` output, `volt=1.2000V`, volts. */

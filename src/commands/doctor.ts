@@ -20,7 +20,7 @@ import { NODE_EXPORTER_DEFAULTS } from '../node-exporter/defaults';
 import { findTextfileDirectory, type TextfileDirectory } from '../node-exporter/directory';
 import type { Io } from '../lib/io';
 
-export const EXIT_CHECK_FAILED = 1;
+const EXIT_CHECK_FAILED = 1;
 
 export interface DoctorOptions {
   textfileDirectory?: string;

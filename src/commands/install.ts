@@ -69,7 +69,7 @@ function textfileDirectoryFor(opts: InstallOptions, deps: DeployDeps): TextfileD
   return { ...found, notes };
 }
 
-export function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
+function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
   requireSystem(opts, deps, 'install');
   for (const [what, p] of [['Node', deps.nodePath], ['pi-textfile', deps.bundlePath]] as const) {
     // systemd reads a unit line by line: a newline in a path would add lines to a root-run unit.

@@ -11,7 +11,7 @@ import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_
 import { EXIT_OK } from '../lib/errors';
 import type { Io } from '../lib/io';
 
-export function planUninstall(opts: { dryRun: boolean; root: string }, deps: DeployDeps): Action[] {
+function planUninstall(opts: { dryRun: boolean; root: string }, deps: DeployDeps): Action[] {
   requireSystem(opts, deps, 'uninstall');
   const actions: Action[] = [];
   const unitFile = (name: string): string => under(opts.root, path.join(UNIT_DIR, name));

@@ -47,7 +47,7 @@ export type Action =
   | { kind: 'run'; argv: string[] }
   | { kind: 'note'; text: string };
 
-export function describe(a: Action): string {
+function describe(a: Action): string {
   switch (a.kind) {
     case 'mkdir':
       return `create directory ${a.path}`;

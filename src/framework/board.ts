@@ -48,7 +48,7 @@ export function parseDeviceTreeString(raw: string): string {
  * PURE: a device-tree integer property (/proc/device-tree/...): one 32-bit big-endian cell, as
  * the firmware writes `partition`, `tryboot` and the bootloader timestamps. Null unless exactly 4 bytes.
  */
-export function parseDeviceTreeU32(raw: Buffer): number | null {
+function parseDeviceTreeU32(raw: Buffer): number | null {
   return raw.length === 4 ? raw.readUInt32BE(0) : null;
 }
 
@@ -67,10 +67,7 @@ export function readDeviceTreeU32(proc: Files, rel: string): number | null {
 export interface DecodedRevision {
   /** The code as the kernel printed it, lower case, e.g. "c03111" or "2a020d3". */
   code: string;
-  newStyle: boolean;
   type: string;
-  /** Type field in hex ("11" for 4B); old-style codes have none. */
-  typeCode?: string;
   processor: string;
   manufacturer: string;
   /** "1.1" for board revision 1 of a new-style code. */
@@ -167,9 +164,7 @@ export function decodeRevision(text: string): DecodedRevision | null {
     const memField = (value >> 20) & 0x7;
     const decoded: DecodedRevision = {
       code,
-      newStyle: true,
       type: TYPE[typeField] ?? `unknown (0x${typeField.toString(16).padStart(2, '0')})`,
-      typeCode: typeField.toString(16).padStart(2, '0'),
       processor: PROCESSOR[(value >> 12) & 0xf] ?? `unknown (${(value >> 12) & 0xf})`,
       manufacturer: MANUFACTURER[(value >> 16) & 0xf] ?? `unknown (${(value >> 16) & 0xf})`,
       boardRevision: `1.${value & 0xf}`,
@@ -183,7 +178,6 @@ export function decodeRevision(text: string): DecodedRevision | null {
   if (!old) return null;
   const decoded: DecodedRevision = {
     code,
-    newStyle: false,
     type: old[0],
     processor: 'BCM2835',
     manufacturer: old[3],

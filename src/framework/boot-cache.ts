@@ -37,7 +37,7 @@ export function parseBootCache(text: string, bootId: string): Record<string, str
 }
 
 /** A cache file larger than this was not written by pi-textfile (a few KiB at most): a miss. */
-export const MAX_CACHE_BYTES = 64 * 1024;
+const MAX_CACHE_BYTES = 64 * 1024;
 
 /**
  * The cache of this boot, read without following a link or blocking (host.ts readTextOrNull):

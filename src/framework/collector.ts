@@ -152,13 +152,13 @@ export interface CollectorResult {
   error?: string;
 }
 
-export const SUCCESS_METRIC = {
+const SUCCESS_METRIC = {
   name: 'pi_textfile_collector_success',
   help: 'Whether the pi-textfile collector succeeded in this run (1) or failed (0). Absent hardware is success with no samples.',
   unit: 'boolean',
   labels: ['collector'],
 } as const satisfies MetricSpec;
-export const DURATION_METRIC = {
+const DURATION_METRIC = {
   name: 'pi_textfile_collector_duration_seconds',
   help: 'How long the pi-textfile collector took in this run.',
   unit: 'seconds',

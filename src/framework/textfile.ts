@@ -30,7 +30,7 @@ export const RUNTIME_FILE = `${RUNTIME_DIRECTORY}/${TEXTFILE_NAME}`;
 export const CODE_CACHE_NAME = '.pi-textfile.code-cache';
 
 /** Temp files of a run that was killed (SIGKILL cannot be caught) older than this are removed. */
-export const STALE_TEMP_AGE_MS = 60_000;
+const STALE_TEMP_AGE_MS = 60_000;
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
@@ -61,7 +61,7 @@ export function checkOutputDirectory(dir: string, flag = '--textfile.directory D
  * PURE: whether a directory entry is a temporary file of a write of `name`: this version's
  * `.NAME.<16 hex>.tmp`, or `NAME.<digits>` as earlier versions (write-file-atomic) named them.
  */
-export function isTempFileFor(entry: string, name: string): boolean {
+function isTempFileFor(entry: string, name: string): boolean {
   if (entry.startsWith(`.${name}.`)) {
     const rest = entry.slice(name.length + 2);
     return rest.length === 20 && rest.endsWith('.tmp') && isLowerHex(rest.slice(0, 16));

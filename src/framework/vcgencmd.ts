@@ -62,7 +62,7 @@ export interface VcgencmdOptions {
 /** What vcgencmd may print that is kept (its real answers are under 2 KiB). */
 const MAX_OUTPUT = 65536;
 
-export const WELL_KNOWN_PATHS = ['/usr/bin/vcgencmd', '/opt/vc/bin/vcgencmd'];
+const WELL_KNOWN_PATHS = ['/usr/bin/vcgencmd', '/opt/vc/bin/vcgencmd'];
 
 const PERMISSION_HINT =
   'add the user that runs pi-textfile to the "video" group (sudo usermod -aG video USER, then start a new session), ' +
@@ -138,7 +138,7 @@ export interface VcgencmdRunner {
 }
 
 /** A synchronous call at least this long (ms) may have hidden a stop signal (see the top of this file). */
-export const SLOW_CALL_MS = 100;
+const SLOW_CALL_MS = 100;
 
 let childEnvironment: NodeJS.ProcessEnv | undefined;
 

@@ -3,8 +3,8 @@ import { splitHostPort } from '../lib/address';
 import type { Alertmanager, Cluster, Receiver } from './cluster';
 import { header, yaml, type OutputFile } from './toolbox';
 
-export const ALERTMANAGER_FILE = 'alertmanager.yml';
-export const ALERTMANAGER_DEFAULTS_FILE = 'prometheus-alertmanager';
+const ALERTMANAGER_FILE = 'alertmanager.yml';
+const ALERTMANAGER_DEFAULTS_FILE = 'prometheus-alertmanager';
 
 /** One receiver's part of an Alertmanager receiver: its *_configs entry, secrets as file references. */
 function receiverConfig(r: Receiver): [string, Record<string, unknown>] {
@@ -42,7 +42,7 @@ function combinedReceiver(am: Alertmanager, name: string, names: string[]): Reco
  * alertmanager.yml (Alertmanager 0.25): critical alerts page soon and repeat hourly; warnings are
  * batched; groups per alert and node; a node that is down silences its own warnings.
  */
-export function renderAlertmanagerConfig(c: Cluster, source: string): string {
+function renderAlertmanagerConfig(c: Cluster, source: string): string {
   const am = c.alertmanager!;
   const timing = (r: Alertmanager['critical']) => ({ group_wait: r.groupWait, group_interval: r.groupInterval, repeat_interval: r.repeatInterval });
   const config = {
@@ -69,7 +69,7 @@ export function renderAlertmanagerConfig(c: Cluster, source: string): string {
  * /etc/default/prometheus-alertmanager: a single Alertmanager with no cluster gossip (Debian's
  * default listens for it on 0.0.0.0:9094), listening on loopback when its address is local.
  */
-export function renderAlertmanagerDefaults(c: Cluster, source: string): string {
+function renderAlertmanagerDefaults(c: Cluster, source: string): string {
   const address = c.alertmanager!.address;
   const { host, port } = splitHostPort(address);
   const listen = ['localhost', '127.0.0.1'].includes(host.toLowerCase()) ? `127.0.0.1:${port}` : host === '[::1]' ? `[::1]:${port}` : `:${port}`;

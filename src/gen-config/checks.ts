@@ -20,7 +20,7 @@ const DURATION_SYNTAX = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
  * why pi-textfile does; null if it is fine. Credentials in the URL are refused: they would sit in a
  * world-readable prometheus.yml, and basic_auth with password_file keeps them in a file of their own.
  */
-export function remoteWriteUrlProblem(url: string): string | null {
+function remoteWriteUrlProblem(url: string): string | null {
   if (!/^https?:\/\//.test(url)) return null; // the schema says what is wrong with that
   const shown = show(url);
   if (/[\x00-\x1f\x7f]/.test(url)) return `${shown} contains a control character`;

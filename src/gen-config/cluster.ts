@@ -9,13 +9,6 @@ import { splitHostPort, withDefaultPort } from '../lib/address';
 import { parseDuration } from '../lib/duration';
 import type { AlertRouteInput, ClusterInput, ReceiverInput, RemoteWriteInput } from './input';
 
-export interface Issue {
-  line: number;
-  column: number;
-  pointer: string;
-  message: string;
-}
-
 export type Mode = 'server' | 'agent';
 
 export interface Node_ {
@@ -94,8 +87,6 @@ export interface Cluster {
   /** Grafana provisioning; absent when the description turns it off. */
   grafana?: { prometheusUrl: string; dashboardsPath: string };
 }
-
-export type LoadResult = { ok: true; value: Cluster } | { ok: false; issues: Issue[] };
 
 /** The store's query API from its remote_write URL: a Prometheus-style /api/v1/write, stripped. */
 export function queryUrlOf(writeUrl: string): string | null {

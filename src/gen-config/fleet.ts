@@ -20,12 +20,12 @@ import { PROMETHEUS_DEFAULTS_FILE } from './prometheus';
 import { nodeRules } from './rules';
 import { header, remoteWriteConfigs, yaml, type OutputFile, type Rule } from './toolbox';
 
-export const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';
-export const VMALERT_UNIT = 'pi-textfile-vmalert.service';
+const FLEET_RULES_FILE = 'pi-textfile.fleet.rules.yml';
+const VMALERT_UNIT = 'pi-textfile-vmalert.service';
 export const AGENTS_DIRECTORY = 'agents';
 
 /** Where the generated vmalert unit expects the fleet rules on the store's machine. */
-export const VMALERT_RULES_PATH = `/etc/victoria-metrics/${FLEET_RULES_FILE}`;
+const VMALERT_RULES_PATH = `/etc/victoria-metrics/${FLEET_RULES_FILE}`;
 
 /**
  * The agents' queues: a Pi sends a few hundred series every scrape. Two shards at most and
@@ -39,7 +39,7 @@ const AGENT_QUEUE = { capacity: 2500, min_shards: 1, max_shards: 2, max_samples_
  * node_exporter, keep the node's identity as external labels (and its address as instance, as a
  * server would have it), push to the store.
  */
-export function renderAgents(c: Cluster, source: string): Array<[string, string]> {
+function renderAgents(c: Cluster, source: string): Array<[string, string]> {
   return c.nodes
     .filter((n) => n.mode === 'agent')
     .map((n) => {
@@ -57,7 +57,7 @@ export function renderAgents(c: Cluster, source: string): Array<[string, string]
 }
 
 /** agents/prometheus: the agents' /etc/default/prometheus. */
-export function renderAgentDefaults(source: string): string {
+function renderAgentDefaults(source: string): string {
   return (
     header(source) +
     '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on every\n' +
@@ -69,7 +69,7 @@ export function renderAgentDefaults(source: string): string {
 }
 
 /** The central side's rules: the fleet's, and the agents' per-node ones. */
-export function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
+function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
   const silent = c.alerts.nodeSilentAfter;
   const remembered = c.alerts.nodesRememberedFor;
   // Pending for half the silence again: after a store outage, the shards and agents send what
@@ -108,7 +108,7 @@ export function fleetRules(c: Cluster): Array<{ name: string; rules: Rule[] }> {
   return groups;
 }
 
-export function renderFleetRules(c: Cluster, source: string): string {
+function renderFleetRules(c: Cluster, source: string): string {
   return header(source) + yaml({ groups: fleetRules(c) });
 }
 
@@ -117,7 +117,7 @@ export function renderFleetRules(c: Cluster, source: string): string {
  * evaluating the fleet's rules against the store and notifying the Alertmanagers. It writes
  * nothing and listens on loopback only.
  */
-export function renderVmalertUnit(c: Cluster, source: string): string {
+function renderVmalertUnit(c: Cluster, source: string): string {
   const central = c.central!;
   const first = c.remoteWrite[0];
   const auth: string[] = [];

@@ -8,8 +8,6 @@ export type PortInput = number;
 /** host or host:port, without scheme or path; IPv6 as [addr] or [addr]:port. */
 export type AddressInput = string;
 
-export type LabelNameInput = string;
-
 export type LabelsInput = Record<string, string>;
 
 export type NodeInput = {

@@ -191,7 +191,7 @@ function loadClusterText(text: string): LoadResult {
  * PURE: the offset of the innermost `open` bracket still unclosed at `end`, scanning YAML text
  * outside quoted scalars and comments; null if there is none.
  */
-export function unclosedOpener(text: string, end: number, open: '[' | '{'): number | null {
+function unclosedOpener(text: string, end: number, open: '[' | '{'): number | null {
   const stack: Array<[string, number]> = [];
   let quote: string | null = null;
   for (let i = 0; i < Math.min(end, text.length); i++) {

@@ -3,7 +3,7 @@ import { portOf } from '../lib/address';
 import type { Cluster } from './cluster';
 import { header, type OutputFile } from './toolbox';
 
-export const NODE_EXPORTER_DEFAULTS_FILE = 'prometheus-node-exporter';
+const NODE_EXPORTER_DEFAULTS_FILE = 'prometheus-node-exporter';
 
 /**
  * /etc/default/prometheus-node-exporter for the nodes: `prometheus-node-exporter` for those on

@@ -54,7 +54,7 @@ export function renderPrometheusConfig(c: Cluster, source: string, opts: { withR
 }
 
 /** The file_sd targets: the server-mode nodes, each with node_name and its labels. */
-export function renderTargets(c: Cluster): string {
+function renderTargets(c: Cluster): string {
   const groups = serverNodes(c).map((n) => ({ targets: [n.address], labels: { node_name: n.name, ...n.labels } }));
   return `${JSON.stringify(groups, null, 2)}\n`;
 }
@@ -78,7 +78,7 @@ export function targetCount(text: string): number {
 }
 
 /** prometheus-shard-K.yml for each shard. */
-export function renderShards(c: Cluster, source: string): Array<[string, string]> {
+function renderShards(c: Cluster, source: string): Array<[string, string]> {
   return Array.from({ length: c.shards }, (_, k) => [`prometheus-shard-${k}.yml`, renderPrometheusConfig(c, source, { withRules: true, shard: k })]);
 }
 
@@ -87,7 +87,7 @@ export function renderShards(c: Cluster, source: string): Array<[string, string]
  * Prometheus 2.42 waits its default flush deadline (1 minute) for it when stopping, past the
  * 20 seconds Debian's unit allows before killing it. 15 s stops it in time.
  */
-export function renderPrometheusDefaults(source: string): string {
+function renderPrometheusDefaults(source: string): string {
   return (
     header(source) +
     '# Arguments for prometheus (read by its systemd unit), as /etc/default/prometheus on the\n' +

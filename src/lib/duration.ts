@@ -14,7 +14,7 @@ const UNITS: ReadonlyArray<[string, number]> = [
 ];
 
 /** Prometheus refuses a duration past int64 nanoseconds, in whole milliseconds (about 292 years). */
-export const MAX_DURATION_MS = 9_223_372_036_854;
+const MAX_DURATION_MS = 9_223_372_036_854;
 
 /**
  * PURE: milliseconds, or null if `text` is not a Prometheus duration (or is longer than Prometheus

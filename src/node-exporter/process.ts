@@ -10,7 +10,7 @@ import { splitHostPort } from '../lib/address';
 import { DEFAULT_TEXTFILE_DIRECTORY } from './defaults';
 
 /** Program names of node_exporter: Debian's package, and the upstream release binary. */
-export const NODE_EXPORTER_NAMES = ['prometheus-node-exporter', 'node_exporter'];
+const NODE_EXPORTER_NAMES = ['prometheus-node-exporter', 'node_exporter'];
 export const DEFAULT_PORT = 9100;
 
 export interface NodeExporterProcess {
@@ -37,7 +37,7 @@ function flagValue(args: readonly string[], flag: string): string | undefined {
 }
 
 /** PURE: what a node_exporter command line says about its textfile collector and port. */
-export function parseNodeExporterArgv(pid: number, argv: readonly string[]): NodeExporterProcess {
+function parseNodeExporterArgv(pid: number, argv: readonly string[]): NodeExporterProcess {
   const args = argv.slice(1);
   const debian = path.basename(argv[0] ?? '') === 'prometheus-node-exporter';
   const dir = flagValue(args, '--collector.textfile.directory');
