@@ -217,3 +217,10 @@ test('knip finds no unused file, dependency, export or binary (configuration: kn
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });
 
+test('npm run golden:update rewrites every golden, one test file at a time', () => {
+  const script = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['golden:update']!;
+  assert.match(script, /--test-concurrency=1\b/, 'serial: one file may read what another rewrites');
+  const writers = sources('test').filter((f) => /\bUPDATE\b/.test(read(f)) && f !== 'test/helpers.ts');
+  const named = [...script.matchAll(/build\/(test\/[\w/-]+)\.test\.js/g)].map((m) => `${m[1]}.test.ts`);
+  assert.deepEqual(named.sort(), writers.sort());
+});
