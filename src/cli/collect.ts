@@ -1,7 +1,7 @@
 /**
- * `pi-textfile collect`: its flags (the per-collector ones generated from the registry) parsed
- * by a small parser of its own, so that collect's start-up never evaluates commander; the same
- * flags and their help, as commander declares them for --help, are in collect-help.ts.
+ * `pi-textfile collect`: its flags, declared once (COLLECT_FLAGS, and the per-collector ones
+ * generated from the registry), parsed by a small parser of its own, so that collect's start-up
+ * never evaluates commander; collect-help.ts declares the same list to commander for --help.
  */
 import { COLLECTORS } from '../collectors/index';
 import { defaultCollectDeps, runCollect, type CollectDeps, type CollectOptions } from '../commands/collect';
@@ -54,27 +54,51 @@ export const COLLECT_DEFAULTS = {
   'vcgencmd.timeout': '5s',
 } as const;
 
-/** Collect's flags: name -> kind and default. Per-collector ones come from the registry. */
-function collectFlags(): Record<string, { type: 'string' | 'boolean'; default?: string }> {
-  const flags: Record<string, { type: 'string' | 'boolean'; default?: string }> = {
-    once: { type: 'boolean' },
-    stdout: { type: 'boolean' },
-    interval: { type: 'string', default: COLLECT_DEFAULTS.interval },
-    'textfile.directory': { type: 'string' },
-    'textfile.name': { type: 'string', default: COLLECT_DEFAULTS['textfile.name'] },
-    'path.procfs': { type: 'string', default: COLLECT_DEFAULTS['path.procfs'] },
-    'path.sysfs': { type: 'string', default: COLLECT_DEFAULTS['path.sysfs'] },
-    'path.rootfs': { type: 'string', default: COLLECT_DEFAULTS['path.rootfs'] },
-    vcgencmd: { type: 'string' },
-    'vcgencmd.timeout': { type: 'string', default: COLLECT_DEFAULTS['vcgencmd.timeout'] },
-    'collector.disable-defaults': { type: 'boolean' },
-  };
-  for (const c of COLLECTORS) {
-    flags[`collector.${c.name}`] = { type: 'boolean' };
-    flags[`no-collector.${c.name}`] = { type: 'boolean' };
-    for (const [key, spec] of Object.entries(c.options)) flags[`collector.${c.name}.${key}`] = { type: 'string', default: spec.default };
-  }
-  return flags;
+/**
+ * One of collect's flags: its name without the dashes, the word its value is shown as in --help
+ * (none for a switch), its default and its help. This list serves both the parser below and
+ * commander's --help (collect-help.ts).
+ */
+export interface CollectFlag {
+  readonly name: string;
+  readonly value?: string;
+  readonly default?: string;
+  readonly help: string;
+}
+
+export const COLLECT_FLAGS: readonly CollectFlag[] = [
+  { name: 'once', help: 'collect once and exit (what a systemd timer or cron runs); without it, collect every --interval' },
+  { name: 'stdout', help: 'print the metrics on standard output instead of writing a file (implies --once)' },
+  { name: 'interval', value: 'duration', default: COLLECT_DEFAULTS.interval, help: 'period of the long-running mode' },
+  {
+    name: 'textfile.directory',
+    value: 'dir',
+    help: "directory node_exporter reads (default: the running node_exporter's --collector.textfile.directory, else the one in /etc/default/prometheus-node-exporter, else /var/lib/prometheus/node-exporter)",
+  },
+  { name: 'textfile.name', value: 'name', default: COLLECT_DEFAULTS['textfile.name'], help: 'file name in that directory; must end in .prom' },
+  { name: 'path.procfs', value: 'dir', default: COLLECT_DEFAULTS['path.procfs'], help: 'procfs mount point' },
+  { name: 'path.sysfs', value: 'dir', default: COLLECT_DEFAULTS['path.sysfs'], help: 'sysfs mount point' },
+  {
+    name: 'path.rootfs',
+    value: 'dir',
+    default: COLLECT_DEFAULTS['path.rootfs'],
+    help: "root file system mount point: where /etc/default/prometheus-node-exporter and node_exporter's default directory are found",
+  },
+  { name: 'vcgencmd', value: 'path', help: 'vcgencmd to run (default: vcgencmd on PATH, then /usr/bin/vcgencmd, /opt/vc/bin/vcgencmd)' },
+  { name: 'vcgencmd.timeout', value: 'duration', default: COLLECT_DEFAULTS['vcgencmd.timeout'], help: 'time limit for each vcgencmd call; on expiry it is killed' },
+  { name: 'collector.disable-defaults', help: 'enable only the collectors named with --collector.NAME (as in node_exporter)' },
+];
+
+/**
+ * The flags each registered collector adds: --collector.NAME, --no-collector.NAME and
+ * --collector.NAME.OPTION, their help from its declaration.
+ */
+export function collectorFlags(): CollectFlag[] {
+  return COLLECTORS.flatMap((c) => [
+    { name: `collector.${c.name}`, help: `enable the ${c.name} collector: ${c.description}${c.defaultEnabled ? ' (default: enabled)' : ''}` },
+    { name: `no-collector.${c.name}`, help: `disable the ${c.name} collector` },
+    ...Object.entries(c.options).map(([key, spec]) => ({ name: `collector.${c.name}.${key}`, value: 'value', default: spec.default, help: spec.help })),
+  ]);
 }
 
 /**
@@ -85,9 +109,9 @@ function collectFlags(): Record<string, { type: 'string' | 'boolean'; default?: 
  * Hand-written: node:util's parseArgs took 0.8 ms of a run's CPU profile to load and set up.
  */
 export function parseCollectArgv(argv: readonly string[]): Raw {
-  const flags = collectFlags();
+  const flags = new Map([...COLLECT_FLAGS, ...collectorFlags()].map((f) => [f.name, f]));
   const raw: Raw = {};
-  for (const [name, f] of Object.entries(flags)) if (f.default !== undefined) raw[name] = f.default;
+  for (const [name, f] of flags) if (f.default !== undefined) raw[name] = f.default;
   const refuse = (what: string): never => {
     throw new UserError(`${what} (see pi-textfile collect --help)`, EXIT_INVALID);
   };
@@ -100,8 +124,8 @@ export function parseCollectArgv(argv: readonly string[]): Raw {
     if (!arg.startsWith('--')) refuse(arg.startsWith('-') && arg !== '-' ? `unknown option '${arg}'` : `unexpected argument '${arg}'`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const flag = Object.hasOwn(flags, name) ? flags[name]! : refuse(`unknown option '--${name}'`);
-    if (flag.type === 'boolean') {
+    const flag = flags.get(name) ?? refuse(`unknown option '--${name}'`);
+    if (flag.value === undefined) {
       if (eq >= 0) refuse(`option '--${name}' does not take an argument`);
       if (name.startsWith('no-collector.')) raw[name.slice(3)] = false;
       else if (name === 'collector.disable-defaults') raw['collector.disableDefaults'] = true;
