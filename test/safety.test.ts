@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkScrape } from '../src/deploy/checks/scrape';
-import { writeAtomically } from '../src/framework/textfile';
-import { boardArgs, BOARDS, procWithBootId, runBundle, runMain, tempDir } from './helpers';
+import { isTempFileFor, writeAtomically } from '../src/framework/textfile';
+import { boardArgs, BOARDS, procWithBootId, runBundle, runMain, table, tempDir } from './helpers';
 
 const root = process.getuid?.() === 0;
 const needsRoot = !root && 'needs root: a root run is what a planted link attacks';
@@ -139,6 +139,88 @@ test('temporary files of killed runs, of the file and of the boot cache, old sty
   const r = await runMain(['collect', '--once', '--textfile.directory', dir, ...boardArgs('not-a-pi')]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['.pi-textfile.prom.1111111111111111.tmp', 'pi-textfile.prom']);
+});
+
+test('the sweep of temporary files removes only pi-textfile\'s own: another exporter\'s files, look-alike names and a FIFO stay', { skip: !root && 'needs mkfifo as any user; runs everywhere as root' }, async () => {
+  const dir = tempDir('pi-textfile-neighbours-');
+  const old = new Date(Date.now() - 10 * 60_000);
+  const ours = ['.pi-textfile.prom.0123456789abcdef.tmp', 'pi-textfile.prom.42'];
+  const theirs = [
+    'smartmon.prom', // another collector's file, as Debian's prometheus-node-exporter-collectors writes them
+    'apt.prom.1234', // another writer's temporary name in the old style
+    '.smartmon.prom.0123456789abcdef.tmp', // the new style, another name
+    '.pi-textfile.prom.0123456789ABCDEF.tmp', // upper-case hex: never ours
+    '.pi-textfile.prom.0123456789abcde.tmp', // 15 hex digits
+    '.pi-textfile.prom.0123456789abcdef0.tmp', // 17
+    '.pi-textfile.prom.0123456789abcdef.tmpx',
+    'x.pi-textfile.prom.0123456789abcdef.tmp',
+    'pi-textfile.prom.42a',
+    'pi-textfile.prom.',
+    'pi-textfile.promx.42',
+  ];
+  for (const f of [...ours, ...theirs]) {
+    fs.writeFileSync(path.join(dir, f), 'data');
+    fs.utimesSync(path.join(dir, f), old, old);
+  }
+  const fifo = '.pi-textfile.prom.fedcba9876543210.tmp';
+  assert.equal(spawnSync('mkfifo', [path.join(dir, fifo)]).status, 0);
+  spawnSync('touch', ['-h', '-d', '@' + Math.floor(old.getTime() / 1000), path.join(dir, fifo)]);
+  const r = await runMain(['collect', '--once', '--textfile.directory', dir, ...boardArgs('not-a-pi')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [...theirs, fifo, 'pi-textfile.prom'].sort(), 'only our two temporary files were removed');
+});
+
+table<{ source: string; entry: string; ours: boolean }>('isTempFileFor: this version\'s .NAME.<16 hex>.tmp and the old NAME.<digits>, nothing else', [
+  { source: 'this version', entry: '.pi-textfile.prom.0123456789abcdef.tmp', ours: true },
+  { source: 'the old style', entry: 'pi-textfile.prom.123', ours: true },
+  { source: 'the file itself', entry: 'pi-textfile.prom', ours: false },
+  { source: 'upper-case hex', entry: '.pi-textfile.prom.0123456789ABCDEF.tmp', ours: false },
+  { source: '15 hex digits', entry: '.pi-textfile.prom.0123456789abcde.tmp', ours: false },
+  { source: 'another ending', entry: '.pi-textfile.prom.0123456789abcdef.tnp', ours: false },
+  { source: 'another name', entry: '.smartmon.prom.0123456789abcdef.tmp', ours: false },
+  { source: 'a name that starts like ours', entry: '.pi-textfile.promx0123456789abcdef.tmp', ours: false },
+  { source: 'old style with a letter', entry: 'pi-textfile.prom.12a', ours: false },
+  { source: 'old style, no digits', entry: 'pi-textfile.prom.', ours: false },
+  { source: 'old style of another name', entry: 'smartmon.prom.123', ours: false },
+], (row) => assert.equal(isTempFileFor(row.entry, 'pi-textfile.prom'), row.ours));
+
+test('a full disk: the write fails in one line, the previous file stays whole, no temporary file is left', { skip: needsRoot }, () => {
+  const dir = tempDir('pi-textfile-full-');
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
+  assert.equal(mount.status, 0, mount.stderr);
+  try {
+    const file = path.join(dir, 'pi-textfile.prom');
+    writeAtomically(file, 'previous\n');
+    assert.throws(() => writeAtomically(file, 'x'.repeat(256 * 1024)), (err: Error) => {
+      assert.equal(err.message, `cannot write ${file}: no space left on device; the previous file (if any) was left as it was`);
+      return true;
+    });
+    assert.equal(fs.readFileSync(file, 'utf8'), 'previous\n');
+    assert.deepEqual(fs.readdirSync(dir), ['pi-textfile.prom']);
+  } finally {
+    spawnSync('umount', [dir]);
+  }
+});
+
+test('a rename that fails after the temporary file was written: one line, the previous file whole, the temporary file gone', () => {
+  const dir = tempDir('pi-textfile-rename-');
+  const file = path.join(dir, 'pi-textfile.prom');
+  writeAtomically(file, 'previous\n');
+  // The target turns into a non-empty directory between the check and the rename, as a racing
+  // process could make it: rename(2) refuses to replace it.
+  let made = false;
+  const suffix = (): string => {
+    if (!made) {
+      fs.rmSync(file);
+      fs.mkdirSync(file);
+      fs.writeFileSync(path.join(file, 'inside'), '');
+      made = true;
+    }
+    return '0123456789abcdef';
+  };
+  assert.throws(() => writeAtomically(file, 'new\n', suffix), /^UserError|cannot write/);
+  assert.deepEqual(fs.readdirSync(dir), ['pi-textfile.prom'], 'no temporary file left');
+  assert.ok(fs.statSync(file).isDirectory());
 });
 
 test('a read-only file system: the message says so, and does not advise chown', { skip: needsRoot }, () => {

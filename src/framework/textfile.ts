@@ -61,7 +61,7 @@ export function checkOutputDirectory(dir: string, flag = '--textfile.directory D
  * PURE: whether a directory entry is a temporary file of a write of `name`: this version's
  * `.NAME.<16 hex>.tmp`, or `NAME.<digits>` as earlier versions (write-file-atomic) named them.
  */
-function isTempFileFor(entry: string, name: string): boolean {
+export function isTempFileFor(entry: string, name: string): boolean {
   if (entry.startsWith(`.${name}.`)) {
     const rest = entry.slice(name.length + 2);
     return rest.length === 20 && rest.endsWith('.tmp') && isLowerHex(rest.slice(0, 16));
