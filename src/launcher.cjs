@@ -114,9 +114,11 @@ function readCache(fs, file, key) {
 function writeCache(fs, file, key, script) {
   var tmp = path.join(path.dirname(file), '.' + CACHE_NAME + '.' + hex() + hex() + '.tmp');
   var fd;
+  var created = false;
   try {
     var data = script.createCachedData();
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 384);
+    created = true;
     fs.writeSync(fd, Buffer.concat([Buffer.from(key + '\n'), data]));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -125,10 +127,13 @@ function writeCache(fs, file, key, script) {
   } catch (e) {
     // A cache that cannot be written (read-only or full disk) costs only the next run's compile.
     if (fd !== undefined) fs.closeSync(fd);
-    try {
-      fs.unlinkSync(tmp);
-    } catch (e2) {
-      // never created
+    // Only a file this run created is removed: whatever else holds the name is not ours.
+    if (created) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch (e2) {
+        // renamed already, or removed meanwhile
+      }
     }
   }
 }

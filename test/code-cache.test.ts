@@ -156,3 +156,31 @@ test('a temporary cache file left by a killed run is removed by the next run onc
   assert.ok(!fs.existsSync(stale));
   assert.ok(fs.existsSync(young), 'a young one may belong to a run in progress');
 });
+
+test('a link at the cache name to a valid cache of ours is not followed: the run compiles anew and replaces the link', () => {
+  const elsewhere = tempDir('pi-textfile-cc-elsewhere-');
+  collectOk(elsewhere);
+  const valid = path.join(elsewhere, CACHE);
+  const before = fs.readFileSync(valid);
+  const dir = tempDir('pi-textfile-cc-');
+  fs.symlinkSync(valid, path.join(dir, CACHE));
+  collectOk(dir);
+  assert.ok(fs.lstatSync(path.join(dir, CACHE)).isFile(), 'the link was not read through (a cache that is used is not written again): it was replaced by a cache of its own');
+  assert.deepEqual(fs.readFileSync(valid), before, "the link's target is untouched");
+});
+
+test('the cache\'s temporary file is created exclusively: one planted at its name is neither written nor renamed into place', { skip: process.geteuid?.() !== 0 && 'needs root: the planted file belongs to another user' }, () => {
+  const dir = tempDir('pi-textfile-cc-');
+  // Math.random fixed at 0.5: the launcher's temporary name is then .CACHE.8000000080000000.tmp.
+  const preload = path.join(tempDir('pi-textfile-cc-preload-'), 'fixed-random.cjs');
+  fs.writeFileSync(preload, 'Math.random = () => 0.5;\n');
+  const planted = path.join(dir, `.${CACHE}.8000000080000000.tmp`);
+  fs.writeFileSync(planted, 'planted by another user\n', { mode: 0o644 });
+  fs.chownSync(planted, 65534, 65534);
+  const r = spawnSync(process.execPath, ['-r', preload, BUNDLE, 'collect', '--once', `--textfile.directory=${dir}`, ...boardArgs('pi4b')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(fs.readFileSync(planted, 'utf8'), 'planted by another user\n', 'not written');
+  assert.equal(fs.statSync(planted).uid, 65534);
+  assert.ok(!fs.existsSync(path.join(dir, CACHE)), 'no cache this time: its temporary name was taken');
+  assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')), 'the metrics were written all the same');
+});
