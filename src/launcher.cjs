@@ -119,7 +119,14 @@ function writeCache(fs, file, key, script) {
     var data = script.createCachedData();
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 384);
     created = true;
-    fs.writeSync(fd, Buffer.concat([Buffer.from(key + '\n'), data]));
+    // A write may be short (a nearly full disk takes what fits): go on until all of it is written,
+    // or the write fails; a cache cut short is never renamed into place.
+    var bytes = Buffer.concat([Buffer.from(key + '\n'), data]);
+    for (var written = 0; written < bytes.length; ) {
+      var n = fs.writeSync(fd, bytes, written, bytes.length - written);
+      if (n <= 0) throw new Error('nothing written');
+      written += n;
+    }
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;

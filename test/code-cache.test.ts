@@ -184,3 +184,25 @@ test('the cache\'s temporary file is created exclusively: one planted at its nam
   assert.ok(!fs.existsSync(path.join(dir, CACHE)), 'no cache this time: its temporary name was taken');
   assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')), 'the metrics were written all the same');
 });
+
+test('a cache that does not fit on the disk: its temporary file is closed and removed, the metrics are written', { skip: process.geteuid?.() !== 0 && 'needs root (a small tmpfs)' }, () => {
+  const dir = tempDir('pi-textfile-cc-full-');
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', dir]).status, 0);
+  try {
+    const log = path.join(tempDir('pi-textfile-cc-log-'), 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,close,unlink', '-o', log, process.execPath, BUNDLE, 'collect', '--once', `--textfile.directory=${dir}`, ...boardArgs('pi4b')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['.pi-textfile.prom.boot-cache.json', 'pi-textfile.prom'].filter((f) => fs.existsSync(path.join(dir, f))).sort());
+    assert.ok(!fs.readdirSync(dir).includes(CACHE), 'no cache');
+    const calls = fs.readFileSync(log, 'utf8').split('\n').map((l) => l.replace(/^\d+\s+/, '').replace(/\)\s+= /, ') = '));
+    const at = calls.findIndex((l) => l.includes(`/.${CACHE}.`) && l.startsWith('openat('));
+    const fd = /= (\d+)$/.exec(calls[at]!)![1];
+    const name = /"([^"]+)"/.exec(calls[at]!)![1];
+    const rest = calls.slice(at + 1);
+    assert.ok(rest.includes(`close(${fd}) = 0`), 'closed');
+    assert.ok(rest.includes(`unlink("${name}") = 0`), 'removed');
+  } finally {
+    spawnSync('umount', [dir]);
+  }
+});
