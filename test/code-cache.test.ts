@@ -129,18 +129,25 @@ test('no cache from a run that failed, from --stdout, from the long-running mode
   const failed = collect(dir, '--path.procfs', path.join(dir, 'no-such-proc'));
   assert.equal(failed.status, 2);
   assert.deepEqual(fs.readdirSync(dir), []);
-  const printed = spawnSync(process.execPath, [BUNDLE, 'collect', '--stdout', '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8' });
-  assert.equal(printed.status, 0, printed.stderr);
-  assert.deepEqual(fs.readdirSync(dir), []);
+  for (const mode of [['--stdout'], ['--once', '--stdout']]) {
+    const printed = spawnSync(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8' });
+    assert.equal(printed.status, 0, printed.stderr);
+    assert.equal(printed.stderr, '', mode.join(' '));
+    assert.deepEqual(fs.readdirSync(dir), [], mode.join(' '));
+  }
   // The long-running mode, stopped after its first write: it exits 0 without a cache.
   const loop = spawnSync(process.execPath, [BUNDLE, 'collect', '--interval', '1s', '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8', timeout: 2500, killSignal: 'SIGTERM' });
   assert.equal(loop.status, 0, loop.stderr);
+  assert.equal(loop.stderr, '');
   assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')));
   assert.ok(!fs.existsSync(path.join(dir, CACHE)));
   for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
-  const help = spawnSync(process.execPath, [BUNDLE, 'collect', '--help', '--textfile.directory', dir], { encoding: 'utf8' });
-  assert.equal(help.status, 0);
-  assert.deepEqual(fs.readdirSync(dir), []);
+  for (const args of [['collect', '--help'], ['collect', '--once', '--help'], ['collect', '--once', '-h'], ['help', 'collect', '--once']]) {
+    const help = spawnSync(process.execPath, [BUNDLE, ...args, '--textfile.directory', dir], { encoding: 'utf8' });
+    assert.equal(help.status, 0, args.join(' '));
+    assert.equal(help.stderr, '', args.join(' '));
+    assert.deepEqual(fs.readdirSync(dir), [], args.join(' '));
+  }
 });
 
 test('a temporary cache file left by a killed run is removed by the next run once it is a minute old', () => {
@@ -183,6 +190,75 @@ test('the cache\'s temporary file is created exclusively: one planted at its nam
   assert.equal(fs.statSync(planted).uid, 65534);
   assert.ok(!fs.existsSync(path.join(dir, CACHE)), 'no cache this time: its temporary name was taken');
   assert.ok(fs.existsSync(path.join(dir, 'pi-textfile.prom')), 'the metrics were written all the same');
+});
+
+test('the directory given as a separate argument is the cache\'s too; a --textfile.directory with no value is collect\'s one-line error', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  const r = spawnSync(process.execPath, [BUNDLE, 'collect', '--once', '--textfile.directory', dir, ...boardArgs('pi4b')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fs.lstatSync(path.join(dir, CACHE)).isFile());
+  const missing = spawnSync(process.execPath, [BUNDLE, 'collect', '--once', ...boardArgs('pi4b'), '--textfile.directory'], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.equal(missing.stderr, "pi-textfile: option '--textfile.directory' argument missing (see pi-textfile collect --help)\n");
+});
+
+test('the key is compared byte by byte: a cache keyed for another build of the same length is not used', () => {
+  const dir = tempDir('pi-textfile-cc-');
+  collectOk(dir);
+  const file = path.join(dir, CACHE);
+  const text = fs.readFileSync(file);
+  const key = headerOf(text);
+  // The build id is the third word: change its last hex digit, nothing else.
+  const words = key.split(' ');
+  const id = words[2]!;
+  words[2] = id.slice(0, -1) + (id.endsWith('0') ? '1' : '0');
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(words.join(' ')), text.subarray(key.length)]), { mode: 0o600 });
+  const before = fs.lstatSync(file).ino;
+  collectOk(dir);
+  assert.notEqual(fs.lstatSync(file).ino, before, 'not used: replaced');
+  assert.equal(header(file), expectedKey());
+});
+
+test('a cache of exactly 16 MiB is read; one byte more and it is not', () => {
+  for (const [extra, used] of [[0, true], [1, false]] as const) {
+    const dir = tempDir('pi-textfile-cc-');
+    collectOk(dir);
+    const file = path.join(dir, CACHE);
+    // V8 takes a valid cache followed by zeros: only the size decides here.
+    fs.truncateSync(file, 16 * 1024 * 1024 + extra);
+    const before = fs.lstatSync(file).ino;
+    collectOk(dir);
+    assert.equal(fs.lstatSync(file).ino === before, used, `16 MiB + ${extra}: ${used ? 'used' : 'replaced'}`);
+  }
+});
+
+test('what the kernel is asked (strace): the cache opened in the given directory only, without following a link or blocking, and closed; written exclusively, fsynced, closed, renamed', { skip: !fs.existsSync('/usr/bin/strace') && !process.env.CI && 'needs strace' }, () => {
+  const trace = (dir: string, ...args: string[]): string[] => {
+    const log = path.join(tempDir('pi-textfile-cc-log-'), 'trace');
+    const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,close,rename,unlink', '-o', log, process.execPath, BUNDLE, 'collect', ...args, ...boardArgs('pi4b')], { encoding: 'utf8', cwd: dir });
+    assert.ok(r.status !== null, r.stderr);
+    return fs.readFileSync(log, 'utf8').split('\n').map((l) => l.replace(/^\d+\s+/, '').replace(/\)\s+= /, ') = '));
+  };
+  const dir = tempDir('pi-textfile-cc-');
+  const cache = path.join(dir, CACHE);
+  // First run: a miss; the cache is written.
+  let calls = trace(dir, '--once', `--textfile.directory=${dir}`);
+  const read = `openat(AT_FDCWD, "${cache}", O_RDONLY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC)`;
+  assert.ok(calls.includes(`${read} = -1 ENOENT (No such file or directory)`), 'looked for with O_NOFOLLOW|O_NONBLOCK');
+  const tmp = new RegExp(`^openat\\(AT_FDCWD, "(${dir}/\\.\\${CACHE}\\.[0-9a-f]{16}\\.tmp)", O_WRONLY\\|O_CREAT\\|O_EXCL\\|O_NOFOLLOW\\|O_CLOEXEC, 0600\\) = (\\d+)$`);
+  const at = calls.findIndex((l) => tmp.test(l));
+  assert.ok(at >= 0, 'written through a temporary file created exclusively');
+  const [, name, fd] = tmp.exec(calls[at]!)!;
+  assert.deepEqual(calls.slice(at + 1, at + 4), [`fsync(${fd}) = 0`, `close(${fd}) = 0`, `rename("${name}", "${cache}") = 0`]);
+  // Second run: the cache is read and its descriptor closed.
+  calls = trace(dir, '--once', `--textfile.directory=${dir}`);
+  const opened = calls.findIndex((l) => l.startsWith(`${read} = `));
+  const cacheFd = /= (\d+)$/.exec(calls[opened]!)![1];
+  assert.ok(calls.slice(opened + 1).includes(`close(${cacheFd}) = 0`), 'closed');
+  // An empty --textfile.directory: collect refuses it, and no cache is looked for anywhere (not in the working directory).
+  fs.writeFileSync(path.join(dir, 'x'), '');
+  calls = trace(dir, '--once', '--textfile.directory=');
+  assert.deepEqual(calls.filter((l) => l.includes(CACHE)), []);
 });
 
 test('a cache that does not fit on the disk: its temporary file is closed and removed, the metrics are written', { skip: process.geteuid?.() !== 0 && 'needs root (a small tmpfs)' }, () => {
