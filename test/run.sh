@@ -3,7 +3,8 @@
 #   bash test/run.sh
 # 1. installs the Debian packages the tests run for real (promtool and prometheus from
 #    "prometheus", "prometheus-node-exporter", "prometheus-alertmanager" with amtool,
-#    "victoria-metrics" with vmalert (the central store of the fleet tests), "shellcheck";
+#    "victoria-metrics" with vmalert (the central store of the fleet tests), "shellcheck", "strace"
+#    (what the atomic write asks of the kernel);
 #    systemd for systemd-analyze;
 #    qemu-user and the arm64/armhf C libraries to run ARM builds of Node; lintian, mmdebstrap and
 #    systemd-container to check the Debian package and boot it under a real systemd), with
@@ -21,6 +22,7 @@ command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=(prometheus-node
 command -v prometheus-alertmanager >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
 command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v qemu-aarch64 >/dev/null 2>&1 || missing+=(qemu-user)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)

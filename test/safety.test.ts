@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkScrape } from '../src/deploy/checks/scrape';
-import { isTempFileFor, writeAtomically } from '../src/framework/textfile';
-import { boardArgs, BOARDS, procWithBootId, runBundle, runMain, table, tempDir } from './helpers';
+import { checkOutputDirectory, isTempFileFor, removeStaleTempFiles, STALE_TEMP_AGE_MS as STALE_TEMP_AGE, writeAtomically } from '../src/framework/textfile';
+import { boardArgs, BOARDS, BUNDLE, procWithBootId, runBundle, runMain, table, tempDir } from './helpers';
 
 const root = process.getuid?.() === 0;
 const needsRoot = !root && 'needs root: a root run is what a planted link attacks';
@@ -157,6 +157,7 @@ test('the sweep of temporary files removes only pi-textfile\'s own: another expo
     'pi-textfile.prom.42a',
     'pi-textfile.prom.',
     'pi-textfile.promx.42',
+    'pi-textfile-prom.123', // as long as ours, digits where ours has them
   ];
   for (const f of [...ours, ...theirs]) {
     fs.writeFileSync(path.join(dir, f), 'data');
@@ -165,9 +166,15 @@ test('the sweep of temporary files removes only pi-textfile\'s own: another expo
   const fifo = '.pi-textfile.prom.fedcba9876543210.tmp';
   assert.equal(spawnSync('mkfifo', [path.join(dir, fifo)]).status, 0);
   spawnSync('touch', ['-h', '-d', '@' + Math.floor(old.getTime() / 1000), path.join(dir, fifo)]);
+  // A link of our temporary form, planted to a file of root's: the link goes, its target stays.
+  const s = secret();
+  const link = '.pi-textfile.prom.00000000aaaaaaaa.tmp';
+  fs.symlinkSync(s.file, path.join(dir, link));
+  spawnSync('touch', ['-h', '-d', '@' + Math.floor(old.getTime() / 1000), path.join(dir, link)]);
   const r = await runMain(['collect', '--once', '--textfile.directory', dir, ...boardArgs('not-a-pi')]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(fs.readdirSync(dir).sort(), [...theirs, fifo, 'pi-textfile.prom'].sort(), 'only our two temporary files were removed');
+  assert.deepEqual(fs.readdirSync(dir).sort(), [...theirs, fifo, 'pi-textfile.prom'].sort(), 'only our two temporary files and the planted link were removed');
+  s.check();
 });
 
 table<{ source: string; entry: string; ours: boolean }>('isTempFileFor: this version\'s .NAME.<16 hex>.tmp and the old NAME.<digits>, nothing else', [
@@ -182,7 +189,87 @@ table<{ source: string; entry: string; ours: boolean }>('isTempFileFor: this ver
   { source: 'old style with a letter', entry: 'pi-textfile.prom.12a', ours: false },
   { source: 'old style, no digits', entry: 'pi-textfile.prom.', ours: false },
   { source: 'old style of another name', entry: 'smartmon.prom.123', ours: false },
+  { source: 'old style, a letter first', entry: 'pi-textfile.prom.a12', ours: false },
+  { source: 'as long as ours, digits where ours has them, another name', entry: 'pi-textfile-prom.123', ours: false },
 ], (row) => assert.equal(isTempFileFor(row.entry, 'pi-textfile.prom'), row.ours));
+
+test('removeStaleTempFiles: what it counts, the age limit to the millisecond, and a directory that cannot be read', () => {
+  const dir = tempDir('pi-textfile-age-');
+  const a = path.join(dir, '.pi-textfile.prom.0123456789abcdef.tmp');
+  const b = path.join(dir, 'pi-textfile.prom.7');
+  fs.writeFileSync(a, '');
+  fs.writeFileSync(b, '');
+  const mtime = fs.lstatSync(a).mtimeMs;
+  const mtimeB = fs.lstatSync(b).mtimeMs;
+  const latest = Math.max(mtime, mtimeB);
+  assert.equal(removeStaleTempFiles(dir, ['pi-textfile.prom'], latest + STALE_TEMP_AGE), 0, 'exactly a minute old: kept');
+  assert.equal(removeStaleTempFiles(dir, ['pi-textfile.prom'], latest + STALE_TEMP_AGE + 1), 2, 'older: both removed, and counted');
+  assert.deepEqual(fs.readdirSync(dir), []);
+  assert.equal(removeStaleTempFiles(path.join(dir, 'gone'), ['pi-textfile.prom'], Date.now()), 0, 'a directory that cannot be listed: nothing to do');
+});
+
+test('a name that is taken at every try: eight more tries, then one line; a refusal other than "taken" is not retried', () => {
+  const dir = tempDir('pi-textfile-taken-');
+  fs.writeFileSync(path.join(dir, '.pi-textfile.prom.0123456789abcdef.tmp'), 'taken');
+  let tries = 0;
+  const same = (): string => {
+    tries++;
+    return '0123456789abcdef';
+  };
+  assert.throws(() => writeAtomically(path.join(dir, 'pi-textfile.prom'), 'x\n', same), /^UserError: cannot write .*pi-textfile\.prom: EEXIST: file already exists/);
+  assert.equal(tries, 9);
+  assert.deepEqual(fs.readdirSync(dir), ['.pi-textfile.prom.0123456789abcdef.tmp']);
+});
+
+test('the output directory: a file there, or a path through a file, is said as such', () => {
+  const file = path.join(tempDir('pi-textfile-notdir-'), 'regular');
+  fs.writeFileSync(file, '');
+  const flag = '--textfile.directory DIR (the directory node_exporter reads with --collector.textfile.directory)';
+  assert.throws(() => checkOutputDirectory(file), (err: Error) => err.message === `output directory ${file} is not a directory; pass ${flag}`);
+  assert.throws(() => checkOutputDirectory(path.join(file, 'sub')), (err: Error) => err.message === `output directory ${path.join(file, 'sub')} is not a directory; pass ${flag}`);
+  assert.throws(() => checkOutputDirectory(path.join(file, 'x', 'y').replace('regular', 'missing')), /does not exist; create it \(sudo mkdir -p .*\) or pass/);
+  assert.throws(() => writeAtomically(path.join(file, 'pi-textfile.prom'), 'x\n'), (err: Error) => err.message === `cannot write ${path.join(file, 'pi-textfile.prom')}: is not a directory`);
+});
+
+test('a read-only file system under the writer: one line, one try, no temporary file', { skip: needsRoot }, () => {
+  const dir = tempDir('pi-textfile-rofs-');
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]).status, 0);
+  try {
+    let tries = 0;
+    const suffix = (): string => {
+      tries++;
+      return '0123456789abcdef';
+    };
+    const file = path.join(dir, 'pi-textfile.prom');
+    assert.throws(() => writeAtomically(file, 'x\n', suffix), (err: Error) => err.message === `cannot write ${file}: is on a read-only file system; the previous file (if any) was left as it was`);
+    assert.equal(tries, 1);
+  } finally {
+    spawnSync('umount', [dir]);
+  }
+});
+
+test('what the kernel is asked (strace): the temporary file created exclusively, mode 0644, fsynced and closed before the rename; then the directory fsynced', { skip: !fs.existsSync('/usr/bin/strace') && !process.env.CI && 'needs strace' }, () => {
+  const dir = tempDir('pi-textfile-strace-');
+  const log = path.join(tempDir('pi-textfile-strace-log-'), 'trace');
+  const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,fchmod,fsync,close,rename', '-o', log, process.execPath, BUNDLE, 'collect', '--once', '--textfile.directory', dir, ...boardArgs('not-a-pi')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const calls = fs.readFileSync(log, 'utf8').split('\n').map((l) => l.replace(/^\d+\s+/, '').replace(/\)\s+= /, ') = '));
+  const tmp = /^openat\(AT_FDCWD, "(.*\/\.pi-textfile\.prom\.[0-9a-f]{16}\.tmp)", O_WRONLY\|O_CREAT\|O_EXCL\|O_NOFOLLOW\|O_CLOEXEC, 0600\) = (\d+)$/;
+  const at = calls.findIndex((l) => tmp.test(l));
+  assert.ok(at >= 0, 'the temporary file opened with O_CREAT|O_EXCL|O_NOFOLLOW, 0600');
+  const [, name, fd] = tmp.exec(calls[at]!)!;
+  const after = calls.slice(at + 1);
+  const index = (line: string): number => after.indexOf(line);
+  const order = [`fchmod(${fd}, 0644) = 0`, `fsync(${fd}) = 0`, `close(${fd}) = 0`, `rename("${name}", "${path.join(dir, 'pi-textfile.prom')}") = 0`];
+  for (const line of order) assert.ok(index(line) >= 0, `${line} in ${after.slice(0, 8).join(' | ')}`);
+  assert.deepEqual(order.map(index), [...order.map(index)].sort((a, b) => a - b), 'in that order');
+  const dirOpen = new RegExp(`^openat\\(AT_FDCWD, "${dir.replace(/[/.-]/g, '\\$&')}", O_RDONLY\\|O_CLOEXEC\\|O_DIRECTORY\\) = (\\d+)$`);
+  const d = after.findIndex((l) => dirOpen.test(l));
+  assert.ok(d > index(order[3]!), 'the directory opened (O_DIRECTORY) after the rename');
+  const dirFd = dirOpen.exec(after[d]!)![1];
+  assert.equal(after[d + 1], `fsync(${dirFd}) = 0`);
+  assert.equal(after[d + 2], `close(${dirFd}) = 0`);
+});
 
 test('a full disk: the write fails in one line, the previous file stays whole, no temporary file is left', { skip: needsRoot }, () => {
   const dir = tempDir('pi-textfile-full-');

@@ -30,7 +30,7 @@ export const RUNTIME_FILE = `${RUNTIME_DIRECTORY}/${TEXTFILE_NAME}`;
 export const CODE_CACHE_NAME = '.pi-textfile.code-cache';
 
 /** Temp files of a run that was killed (SIGKILL cannot be caught) older than this are removed. */
-const STALE_TEMP_AGE_MS = 60_000;
+export const STALE_TEMP_AGE_MS = 60_000;
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
