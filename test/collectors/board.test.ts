@@ -42,13 +42,18 @@ table('decodeRevision', [
   { source: '000e, old style B', code: '000e', d: ['B', 'BCM2835', 'Sony UK', '2.0', 512, false] },
   { source: '0015, old style A+ shipped with 256 or 512 MB: no memory', code: '0015', d: ['A+', 'BCM2835', 'Embest', '1.1', undefined, false] },
   { source: 'c031f1, the layout with an unknown type', code: 'c031f1', d: ['unknown (0x1f)', 'BCM2711', 'Sony UK', '1.1', 4096, false] },
+  { source: 'a65110, the layout (SEMANTICS.md 2.1) with processor 5 and manufacturer 6, which it does not list', code: 'a65110', d: ['4B', 'unknown (5)', 'unknown (6)', '1.0', 1024, false] },
+  { source: 'f04170, the layout with memory code 7 ("other": the size is elsewhere)', code: 'f04170', d: ['5', 'BCM2712', 'Sony UK', '1.0', undefined, false] },
+  { source: '0007, old style A (SEMANTICS.md 2.3)', code: '0007', d: ['A', 'BCM2835', 'Egoman', '2.0', 256, false] },
+  { source: '0011, old style CM1 (SEMANTICS.md 2.3)', code: '0011', d: ['CM1', 'BCM2835', 'Sony UK', '1.0', 512, false] },
 ], (row) => {
   const d = decodeRevision(row.code);
   assert.ok(d);
   assert.deepEqual([d.type, d.processor, d.manufacturer, d.boardRevision, d.memoryBytes === undefined ? undefined : d.memoryBytes / 1048576, d.warrantyVoided], row.d);
+  assert.equal('memoryBytes' in d, row.d[4] !== undefined, 'an unknown size is no key at all, not a key holding undefined');
 });
 
-table('decodeRevision rejects', ['', 'xyz', '0000', '0001', '123456789', 'c03111 extra'].map((code) => ({ source: JSON.stringify(code), code })), (row) =>
+table('decodeRevision rejects', ['', 'xyz', '0000', '0001', '123456789', 'c03111 extra', '100c03111', 'c03111g'].map((code) => ({ source: JSON.stringify(code), code })), (row) =>
   assert.equal(decodeRevision(row.code), null));
 
 table('identifyBoard', [
@@ -63,6 +68,20 @@ table('identifyBoard', [
   { source: 'nothing known', cpuinfo: {}, model: null, isPi: false, processor: null },
   { source: 'a generic DT system', cpuinfo: { hardware: 'Generic DT based system', revision: '0000' }, model: null, isPi: false, processor: null },
   { source: 'a Pi revision on another board', cpuinfo: { revision: 'c03111' }, model: 'Some Other Board', isPi: false, processor: null },
+  { source: 'a Broadcom SoC with no usable revision and no model', cpuinfo: { hardware: 'BCM2835', revision: 'zz' }, model: null, isPi: false, processor: null },
+  { source: 'a revision whose processor field is unknown: the model says the SoC', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Raspberry Pi 4 Model B Rev 1.1', isPi: true, processor: 'BCM2711' },
+  { source: 'a model that names a Pi 5 but is not one, on a revision whose processor is unknown', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Not a Raspberry Pi 5', isPi: true, processor: null },
+  { source: 'a model that names a Pi 4 but is not one, on a revision whose processor is unknown', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Not a Raspberry Pi 4', isPi: true, processor: null },
+  { source: 'a model that names a Pi 3 but is not one, on a revision whose processor is unknown', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Not a Raspberry Pi 3', isPi: true, processor: null },
+  { source: 'a model that names a Pi 2 but is not one, on a revision whose processor is unknown', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Not a Raspberry Pi 2', isPi: true, processor: null },
+  { source: 'a model that names a Pi Zero but is not one, on a revision whose processor is unknown', cpuinfo: { hardware: 'BCM2711', revision: 'a65110' }, model: 'Not a Raspberry Pi Zero', isPi: true, processor: null },
+  { source: 'pi1b model string only (device-tree model, GrazerComputerClub post)', cpuinfo: {}, model: 'Raspberry Pi Model B Rev 2', isPi: true, processor: 'BCM2835' },
+  { source: 'pi2b model string only (device-tree model, GrazerComputerClub post)', cpuinfo: {}, model: 'Raspberry Pi 2 Model B Rev 1.1', isPi: true, processor: 'BCM2836' },
+  { source: 'pi3b model string only (device_tree_model.si-Pi3B_sample_output)', cpuinfo: {}, model: 'Raspberry Pi 3 Model B Rev 1.2', isPi: true, processor: 'BCM2837' },
+  { source: 'pi4b model string only (proc_cpuinfo.64bit.epoptes-issue-200)', cpuinfo: {}, model: 'Raspberry Pi 4 Model B Rev 1.1', isPi: true, processor: 'BCM2711' },
+  { source: 'Pi 500 model string only (SEMANTICS.md 8: the documentation\'s example)', cpuinfo: {}, model: 'Raspberry Pi 500 Rev 1.0', isPi: true, processor: 'BCM2712' },
+  { source: 'zero model string only (zero/proc_cpuinfo Model line)', cpuinfo: {}, model: 'Raspberry Pi Zero Rev 1.3', isPi: true, processor: 'BCM2835' },
+  { source: 'CM3+ model string only (its kernel\'s "Hardware name:" in a linux-serial report, 2022)', cpuinfo: {}, model: 'Raspberry Pi Compute Module 3 Plus Rev 1.0', isPi: true, processor: 'BCM2837' },
 ], (row) => {
   const b = identifyBoard(row.cpuinfo, row.model);
   assert.equal(b.isPi, row.isPi);
