@@ -6,6 +6,7 @@
 //
 //   node scripts/build.mjs            the program
 //   node scripts/build.mjs --tests    also each test/*.test.ts, bundled the same way into build/test/
+//   node scripts/build.mjs --tests=safety,collectors/board   only those tests
 //
 // Nothing is generated into src/: the systemd units and the cluster schema's standalone validator
 // are virtual modules (pi-textfile:units, pi-textfile:validate-cluster) provided here, declared
@@ -16,7 +17,10 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-const withTests = process.argv.includes('--tests');
+const testsArg = process.argv.find((a) => a === '--tests' || a.startsWith('--tests='));
+const withTests = testsArg !== undefined;
+/** --tests=NAME,NAME builds only those test files (test/NAME.test.ts): what scripts/mutate.mjs needs. */
+const onlyTests = testsArg?.startsWith('--tests=') ? new Set(testsArg.slice('--tests='.length).split(',')) : null;
 // The oldest Node supported: package.json's engines.node, the one place it is written. The
 // launcher, which any Node must be able to parse, carries it as a literal: it must agree.
 const MIN_NODE = /^>=(\d+)\.(\d+)$/.exec(JSON.parse(readFileSync('package.json', 'utf8')).engines.node);
@@ -107,6 +111,7 @@ if (withTests) {
   rmSync('build/test', { recursive: true, force: true });
   mkdirSync('build/test', { recursive: true });
   const tests = ['test', 'test/collectors'].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}/${f}`));
+  if (onlyTests !== null) tests.splice(0, tests.length, ...tests.filter((t) => onlyTests.has(t.replace(/^test\//, '').replace(/\.test\.ts$/, ''))));
   // ts-json-schema-generator (and the TypeScript compiler it drives) load from node_modules.
   await build({ ...common, entryPoints: tests, outbase: 'test', outdir: 'build/test', sourcemap: 'inline', external: ['ts-json-schema-generator', 'typescript'] });
   console.log(`built build/test/: ${tests.length} test files`);
