@@ -11,7 +11,7 @@ import { loadCluster } from '../src/gen-config/load';
 import { renderNodeExporterDefaults } from '../src/gen-config/node-exporter';
 import { renderPrometheusConfig } from '../src/gen-config/prometheus';
 import { renderRules, RULES_FILE } from '../src/gen-config/rules';
-import { argsOf, requireTool, runMain, table, tempDir } from './helpers';
+import { argsOf, MUTATING, requireTool, runMain, table, tempDir } from './helpers';
 
 const promtool = requireTool('promtool', 'prometheus');
 const nodeExporter = requireTool('prometheus-node-exporter', 'prometheus-node-exporter');
@@ -126,7 +126,7 @@ function fuzzCase(next: () => number): string {
   return `${lines.join('\n')}\n`;
 }
 
-test(`fuzz (seed ${SEED}, ${CASES} descriptions): every description gen-config accepts, promtool check config accepts too`, { skip: promtool.skip, timeout: 240_000 }, () => {
+test(`fuzz (seed ${SEED}, ${CASES} descriptions): every description gen-config accepts, promtool check config accepts too`, { skip: (MUTATING && 'too slow to run once per mutant (the checks\' other tests run)') || promtool.skip, timeout: 240_000 }, () => {
   const next = rng(SEED);
   const texts = Array.from({ length: CASES }, () => fuzzCase(next));
   const r = render(texts);

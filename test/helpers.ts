@@ -20,6 +20,13 @@ export const BOARDS = path.join(ROOT, 'test', 'fixtures', 'boards');
 export const BUNDLE = path.join(ROOT, 'dist', 'pi-textfile.cjs');
 export const UPDATE = process.env.PI_TEXTFILE_UPDATE_GOLDEN === '1';
 
+/**
+ * Set by npm run mutate (scripts/mutate.mjs) for its runs: the few slow tests that no mutant of
+ * its targets can change (they read committed goldens, or fuzz for minutes) say so and skip there.
+ * Never set in CI, where every test runs.
+ */
+export const MUTATING = process.env.PI_TEXTFILE_MUTATING === '1' && 'not affected by the mutants of npm run mutate: it reads committed goldens';
+
 /** The flags of an /etc/default file's ARGS="..." line, as its systemd unit passes them. */
 export function argsOf(defaultsText: string): string[] {
   return /^ARGS="([^"]*)"$/m.exec(defaultsText)![1]!.split(' ');
