@@ -42,6 +42,7 @@ table('decodeRevision', [
   { source: '000e, old style B', code: '000e', d: ['B', 'BCM2835', 'Sony UK', '2.0', 512, false] },
   { source: '0015, old style A+ shipped with 256 or 512 MB: no memory', code: '0015', d: ['A+', 'BCM2835', 'Embest', '1.1', undefined, false] },
   { source: 'c031f1, the layout with an unknown type', code: 'c031f1', d: ['unknown (0x1f)', 'BCM2711', 'Sony UK', '1.1', 4096, false] },
+  { source: 'a02070, the layout with type 0x07, which the table does not list: two hex digits', code: 'a02070', d: ['unknown (0x07)', 'BCM2837', 'Sony UK', '1.0', 1024, false] },
   { source: 'a65110, the layout (SEMANTICS.md 2.1) with processor 5 and manufacturer 6, which it does not list', code: 'a65110', d: ['4B', 'unknown (5)', 'unknown (6)', '1.0', 1024, false] },
   { source: 'f04170, the layout with memory code 7 ("other": the size is elsewhere)', code: 'f04170', d: ['5', 'BCM2712', 'Sony UK', '1.0', undefined, false] },
   { source: '0007, old style A (SEMANTICS.md 2.3)', code: '0007', d: ['A', 'BCM2835', 'Egoman', '2.0', 256, false] },
