@@ -57,9 +57,37 @@ const TARGETS = {
  * Mutants that cannot change what the program does, by id (target: function: original -> mutant
  * #occurrence), each with the reason. Only a mutant shown equivalent belongs here.
  */
+const READ_ALL =
+  'one read of a regular file returns all of it, so n is its size; a file no longer than the key then fails the key comparison, or hands V8 an empty cache, which it rejects and which is rebuilt as a missing one is';
+const WRITES_SOME = 'writeSync of a non-empty buffer to a regular file writes at least one byte or throws: the guard against an endless loop is never reached';
 const EQUIVALENT = {
+  'gen-config-checks: remoteWriteUrlProblem: ?. ->  #1': 'the URL starts with http:// or https:// (checked just before): the pattern always matches',
+  'gen-config-checks: remoteWriteUrlProblem: /^https?:\\/\\/([^/?#]*)/ -> /https?:\\/\\/([^/?#]*)/ #1':
+    'the URL starts with http:// or https:// (checked just before): its first match is at the start',
+  'gen-config-checks: checkCluster: toLowerCase -> toUpperCase #1': "either folds the host's case, and only equality is asked",
+  'gen-config-checks: fleetChecks: /^Invalid regular expression: / -> /Invalid regular expression: / #1':
+    "V8's message starts with those words and has them only there",
+  "code-cache: run: 'utf8' -> \"\" #1":
+    'read without an encoding, the source is a Buffer, which vm.Script turns into the same text (UTF-8)',
+  'code-cache: run: cacheFile === null -> false #1':
+    'readCache of no file fails to open and answers null, as the check does',
+  'code-cache: readCache: fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW -> fs.constants.O_NOFOLLOW #1': 'O_RDONLY is 0 on Linux: the same flags',
+  'code-cache: readCache: !st.isFile() || st.uid !== process.geteuid() -> st.uid !== process.geteuid() #1':
+    'what is not a regular file gives null further on: a directory cannot be read, a FIFO or a device reports size 0 (no key fits), a socket cannot be opened',
+  'code-cache: readCache: n !== st.size || n <= header.length -> false #1': READ_ALL,
+  'code-cache: readCache: || -> && #4': READ_ALL,
+  'code-cache: readCache: n !== st.size || n <= header.length -> n !== st.size #1': READ_ALL,
+  'code-cache: readCache: n !== st.size || n <= header.length -> n <= header.length #1': READ_ALL,
+  'code-cache: readCache: <= -> < #1': READ_ALL,
+  'code-cache: writeCache: - -> + #1':
+    'a regular file takes a short write only when the disk is full, and the next write then fails either way (ENOSPC; an out-of-range length here): the same clean-up',
+  'code-cache: writeCache: n <= 0 -> false #1': WRITES_SOME,
+  'code-cache: writeCache: <= -> < #1': WRITES_SOME,
+  "code-cache: writeCache: 'nothing written' -> \"\" #1": WRITES_SOME,
   'atomic-write: writeAtomically: < -> <= #1':
     'open() never returns descriptor 0 here: Node opens /dev/null on descriptors 0-2 at start when they are closed',
+  'atomic-write: writeAtomically: constants.O_RDONLY | (constants.O_DIRECTORY ?? 0) -> (constants.O_DIRECTORY ?? 0) #1':
+    'O_RDONLY is 0 on Linux: the same flags',
   "atomic-write: writeAtomically: 'utf8' -> \"\" #1":
     'Node reads an empty encoding as UTF-8: the same bytes (checked with non-ASCII text on Node 18.17 and 20)',
   'throttled: parseGetThrottled: + -> - #1':
