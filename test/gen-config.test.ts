@@ -275,15 +275,15 @@ test('no input makes gen-config print a stack trace', async () => {
   }
 });
 
-test('exit 2: file missing, output directory missing, a file gen-config did not write', async () => {
+test('exit 2: file missing, an output directory that cannot be created, a file gen-config did not write', async () => {
   const missing = await runMain(['gen-config', '--config', '/nonexistent/cluster.yml']);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, 'pi-textfile: cannot read /nonexistent/cluster.yml: does not exist\n');
   const file = path.join(tempDir(), 'cluster.yml');
   fs.writeFileSync(file, VALID);
-  const noDir = await runMain(['gen-config', '--config', file, '--out', '/nonexistent/out']);
+  const noDir = await runMain(['gen-config', '--config', file, '--out', path.join(file, 'out')]);
   assert.equal(noDir.code, 2);
-  assert.match(noDir.stderr, /^pi-textfile: output directory \/nonexistent\/out does not exist/);
+  assert.equal(noDir.stderr, `pi-textfile: cannot create --out ${path.join(file, 'out')}: is not a directory\n`);
   const out = tempDir();
   fs.writeFileSync(path.join(out, 'prometheus.yml'), 'global: {}\n# hand-written\n');
   const refused = await runMain(['gen-config', '--config', file, '--out', out]);
@@ -417,4 +417,30 @@ test('the output table: every file of every fixture cluster has its row, which r
 test('the input types are derived from the schema: src/gen-config/input.ts is what scripts/schema-types.mjs makes of it', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'schema-types.mjs'), ...(UPDATE ? [] : ['--check'])], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('--out that does not exist is created as mkdir -p would (mode from the umask), and said so; a dangling link there is refused in one line', async () => {
+  const config = path.join(CLUSTERS, 'single-pi', 'cluster.yml');
+  const base = tempDir('pi-textfile-out-');
+  const out = path.join(base, 'a', 'b');
+  const previous = process.umask(0o027);
+  let r: Awaited<ReturnType<typeof runMain>>;
+  try {
+    r = await runMain(['gen-config', '--config', config, '--out', out]);
+  } finally {
+    process.umask(previous);
+  }
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^${out}: created\\n${out}: \\d+ files written`));
+  for (const dir of [path.join(base, 'a'), out]) assert.equal(fs.statSync(dir).mode & 0o777, 0o750, dir);
+  assert.deepEqual(filesUnder(out), filesUnder(path.join(CLUSTERS, 'single-pi', 'expected')));
+  const again = await runMain(['gen-config', '--config', config, '--out', out]);
+  assert.doesNotMatch(again.stdout, /created/, 'an existing --out is not created again');
+
+  const link = path.join(base, 'dangling');
+  fs.symlinkSync(path.join(base, 'missing'), link);
+  const dangling = await runMain(['gen-config', '--config', config, '--out', link]);
+  assert.equal(dangling.code, 2);
+  assert.equal(dangling.stderr, `pi-textfile: --out ${link} is a symbolic link to ${JSON.stringify(path.join(base, 'missing'))}, which does not exist; create that directory, or pass another --out\n`);
+  assert.ok(!fs.existsSync(path.join(base, 'missing')), 'nothing created through the link');
 });

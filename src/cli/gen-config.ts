@@ -9,7 +9,7 @@ export function registerGenConfig(program: Command, io: Io, done: (code: number)
     .command('gen-config')
     .description('generate prometheus.yml, alert rules, node_exporter\'s ARGS, Grafana dashboards and Alertmanager routing from a cluster description')
     .requiredOption('--config <file>', 'the cluster description (YAML; schema: schemas/cluster.schema.json)')
-    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml, prometheus-node-exporter, Grafana\'s provisioning and dashboards (grafana/) and, with an alertmanager section, alertmanager.yml and prometheus-alertmanager into DIR (without it: print prometheus.yml)')
+    .option('--out <dir>', 'write prometheus.yml, pi-textfile.rules.yml, prometheus-node-exporter, Grafana\'s provisioning and dashboards (grafana/) and, with an alertmanager section, alertmanager.yml and prometheus-alertmanager into DIR, created if missing (without it: print prometheus.yml)')
     .option('--check', 'only validate the description: exit 0 if valid, 1 listing every problem')
     .option('--force', 'overwrite files in DIR that pi-textfile did not generate; with discovery: file, write a target list that is empty or lost more than half of its nodes')
     .option('--format <format>', 'how problems are reported: text (FILE:LINE:COLUMN lines on stderr), github (annotations on a pull request\'s lines), json (one object a line on stdout)', 'text')
@@ -38,8 +38,8 @@ Exit codes (every format):
   0  ok
   1  the description is invalid; every problem is listed as
      FILE:LINE:COLUMN: /pointer: message
-  2  could not run: file missing, output directory missing or not writable,
-     or a file there that pi-textfile did not generate (use --force)
+  2  could not run: file missing, output directory that cannot be created or
+     written, or a file there that pi-textfile did not generate (use --force)
 `,
     )
     .action(async (raw: Raw) => {

@@ -1,7 +1,8 @@
 /**
  * `pi-textfile gen-config`: a cluster description -> prometheus.yml, alert rules and
  * node_exporter's defaults file. Exit codes: 0 ok; 1 the description is invalid (every problem
- * listed); 2 could not run (file missing, directory missing or unwritable, a file in the way).
+ * listed); 2 could not run (file missing, --out that cannot be created or written, a file in the
+ * way). --out is created when it does not exist, as mkdir -p would.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -99,6 +100,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
     return EXIT_OK;
   }
   const files = renderFiles(cluster, source);
+  const created = makeOutputDirectory(out);
   checkOutputDirectory(out, '--out DIR (a directory you may write)');
   if (cluster.discovery === 'file' && !opts.force) guardTargets(cluster, path.join(out, TARGETS_FILE));
   const names = new Set(files.map(([name]) => name));
@@ -125,6 +127,7 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
   for (const name of obsolete) fs.rmSync(path.join(out, name), { force: true });
   const written = files.length - unchanged;
   const listed = files.length <= 20 ? `: ${files.map(([name]) => name).join(', ')}` : '';
+  if (created) io.stdout(`${out}: created\n`);
   io.stdout(
     `${out}: ${written} file${written === 1 ? '' : 's'} written, ${unchanged} unchanged${obsolete.length > 0 ? `, ${obsolete.length} removed (${obsolete.join(', ')})` : ''} (${files.length} in all${listed})\n`,
   );
@@ -183,4 +186,28 @@ function makeDirectories(out: string, rel: string): void {
     if (st === undefined) fs.mkdirSync(dir, { mode: 0o755 });
     else if (!st.isDirectory()) throw new UserError(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; gen-config writes only into real directories under --out: move it away`, EXIT_CANNOT_RUN);
   }
+}
+
+/**
+ * Creates --out and its missing parents as `mkdir -p` does (mode 0777 less the umask), when it
+ * does not exist; true when it did not. A link there is never made into a directory: a dangling
+ * one is refused with one line, like anything else in the way.
+ */
+function makeOutputDirectory(out: string): boolean {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(out, { throwIfNoEntry: false });
+  } catch (err) {
+    throw new UserError(`cannot create --out ${out}: ${describeFsError(err)}`, EXIT_CANNOT_RUN);
+  }
+  if (st?.isSymbolicLink() && !fs.existsSync(out)) {
+    throw new UserError(`--out ${out} is a symbolic link to ${JSON.stringify(fs.readlinkSync(out))}, which does not exist; create that directory, or pass another --out`, EXIT_CANNOT_RUN);
+  }
+  if (st !== undefined) return false;
+  try {
+    fs.mkdirSync(out, { recursive: true });
+  } catch (err) {
+    throw new UserError(`cannot create --out ${out}: ${describeFsError(err)}`, EXIT_CANNOT_RUN);
+  }
+  return true;
 }
