@@ -203,8 +203,10 @@ async function collectWithVcgencmd(mode: readonly string[], script: (marker: str
   fs.writeFileSync(vc, `#!/bin/sh\necho "$*" >> ${log}\n${script(marker)}`, { mode: 0o755 });
   const argv = boardArgs('pi4b');
   argv[argv.indexOf('--vcgencmd') + 1] = vc;
-  const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', timeout, ...argv], { stdio: 'ignore', detached });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const child = spawn(process.execPath, [BUNDLE, 'collect', ...mode, '--textfile.directory', dir, '--vcgencmd.timeout', timeout, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], detached });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   try {
     await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status === 0 ? true : undefined), 10_000, 'vcgencmd to start');
   } catch (err) {
@@ -212,7 +214,7 @@ async function collectWithVcgencmd(mode: readonly string[], script: (marker: str
     throw err;
   }
   const calls = (): number => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').length : 0);
-  return { child, exited, dir, calls };
+  return { child, exited, dir, calls, stderr: (): string => stderr };
 }
 
 /**
@@ -220,6 +222,8 @@ async function collectWithVcgencmd(mode: readonly string[], script: (marker: str
  * machine is. Whether collect stopped calling vcgencmd is counted, not timed.
  */
 const LONG_BEFORE_THE_HUNG_CALL_ENDS = 30_000;
+
+const STOPPED = 'pi-textfile: collect: stopped by SIGTERM; nothing written, the last file is intact\n';
 
 let markers = 0;
 const markerFor = (seconds: number): string => `sleep ${seconds}.${process.pid}${Date.now() % 100000}${++markers}`;
@@ -233,7 +237,7 @@ test('SIGTERM to collect alone is handled when its vcgencmd call returns or time
   for (const mode of [['--once'], ['--interval', '1s']]) {
     for (const c of cases) {
       const marker = markerFor(c.seconds);
-      const { child, exited, dir, calls } = await collectWithVcgencmd(mode, c.script, marker, c.timeout);
+      const { child, exited, dir, calls, stderr } = await collectWithVcgencmd(mode, c.script, marker, c.timeout);
       const started = Date.now();
       const callsAtSignal = calls();
       child.kill('SIGTERM');
@@ -244,6 +248,8 @@ test('SIGTERM to collect alone is handled when its vcgencmd call returns or time
       assert.ok(Date.now() - started < LONG_BEFORE_THE_HUNG_CALL_ENDS, `${what}: ${Date.now() - started} ms`);
       await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
       assert.deepEqual(fs.readdirSync(dir), [], `${what}: a stopped run writes nothing`);
+      // One line for the non-zero exit of a single run; the long-running mode just stops.
+      assert.equal(stderr(), mode[0] === '--once' ? STOPPED : '', what);
     }
   }
 });
@@ -251,7 +257,7 @@ test('SIGTERM to collect alone is handled when its vcgencmd call returns or time
 test('SIGTERM to collect\'s process group, as systemd and a terminal send it, ends a hung vcgencmd and collect at once', async () => {
   for (const [mode, expected] of [[['--once'], 143], [['--interval', '1s'], 0]] as const) {
     const marker = markerFor(60);
-    const { child, exited, dir, calls } = await collectWithVcgencmd(mode, (m) => `exec ${m}\n`, marker, '60s', true);
+    const { child, exited, dir, calls, stderr } = await collectWithVcgencmd(mode, (m) => `exec ${m}\n`, marker, '60s', true);
     const started = Date.now();
     const callsAtSignal = calls();
     process.kill(-child.pid!, 'SIGTERM');
@@ -260,6 +266,7 @@ test('SIGTERM to collect\'s process group, as systemd and a terminal send it, en
     assert.ok(Date.now() - started < LONG_BEFORE_THE_HUNG_CALL_ENDS, `${Date.now() - started} ms: not the 60 s timeout`);
     await waitFor(async () => (spawnSync('pgrep', ['-f', marker]).status !== 0 ? true : undefined), 3000, 'no vcgencmd left');
     assert.deepEqual(fs.readdirSync(dir), []);
+    assert.equal(stderr(), expected === 143 ? STOPPED : '', mode.join(' '));
   }
 });
 

@@ -142,15 +142,17 @@ export function parseCollectArgv(argv: readonly string[]): Raw {
 }
 
 /** A StopSignal and its trigger: what an AbortController gives, without loading one. */
-function createStopSignal(): StopSignal & { stop(): void } {
+function createStopSignal(): StopSignal & { stop(reason: string): void } {
   const listeners = new Set<() => void>();
   const self = {
     aborted: false,
+    reason: undefined as string | undefined,
     addEventListener: (_type: 'abort', listener: () => void) => void listeners.add(listener),
     removeEventListener: (_type: 'abort', listener: () => void) => void listeners.delete(listener),
-    stop() {
+    stop(reason: string) {
       if (self.aborted) return;
       self.aborted = true;
+      self.reason = reason;
       for (const l of [...listeners]) l();
     },
   };
@@ -168,7 +170,7 @@ export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectD
   let signal: string | undefined;
   const stop = (name: string): void => {
     signal ??= name;
-    stopSignal.stop();
+    stopSignal.stop(name);
     for (const r of runners) r.killAll();
   };
   const onTerm = (): void => stop('SIGTERM');

@@ -156,7 +156,8 @@ function reportFailures(results: readonly CollectorResult[], io: Io): void {
   for (const [error, names] of byError) io.stderr(`pi-textfile: warning: collector${names.length > 1 ? 's' : ''} ${names.join(', ')} failed: ${error}\n`);
 }
 
-async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string, state: LoopState = {}): Promise<void> {
+/** One collection written; false when a stop request came first and nothing was written. */
+async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: string, state: LoopState = {}): Promise<boolean> {
   checkOutputDirectory(dir);
   const cacheName = `.${opts.textfileName}.boot-cache.json`;
   if (!state.swept) {
@@ -167,7 +168,7 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
   const target = join(dir, opts.textfileName);
   const cacheFile = join(dir, cacheName);
   const run = await collectOnce(opts, deps, cacheFile, state);
-  if (deps.signal?.aborted) return; // asked to stop: its children were killed, the readings are incomplete
+  if (deps.signal?.aborted) return false; // asked to stop: its children were killed, the readings are incomplete
   reportFailures(run.results, io);
   writeAtomically(target, run.exposition);
   if (run.cache !== null) {
@@ -178,6 +179,7 @@ async function writeOnce(opts: CollectOptions, io: Io, deps: CollectDeps, dir: s
       io.stderr(`pi-textfile: warning: boot cache not saved: ${(err as Error).message}\n`);
     }
   }
+  return true;
 }
 
 export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps): Promise<number> {
@@ -190,7 +192,12 @@ export async function runCollect(opts: CollectOptions, io: Io, deps: CollectDeps
   }
   const dir = opts.textfileDirectory ?? deps.textfileDirectory(opts);
   if (opts.once) {
-    await writeOnce(opts, io, deps, dir);
+    const written = await writeOnce(opts, io, deps, dir);
+    if (deps.signal?.aborted) {
+      // The exit status says a signal ended the run (143, 130): one line says what became of the file.
+      const by = typeof deps.signal.reason === 'string' ? deps.signal.reason : 'a stop request';
+      io.stderr(`pi-textfile: collect: stopped by ${by}; ${written ? `${join(dir, opts.textfileName)} was written before it` : 'nothing written, the last file is intact'}\n`);
+    }
     return EXIT_OK;
   }
   if (deps.terminal?.()) {

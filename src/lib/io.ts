@@ -12,6 +12,8 @@ export interface Io {
  */
 export interface StopSignal {
   readonly aborted: boolean;
+  /** Why: the signal's name (SIGTERM, SIGINT) for the CLI's own. */
+  readonly reason?: unknown;
   addEventListener(type: 'abort', listener: () => void): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
