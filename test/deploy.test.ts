@@ -249,7 +249,7 @@ test('install --dry-run: golden output, and nothing changes', { skip: fs.existsS
   assert.match(text, /\n {2}run systemctl daemon-reload\n {2}run systemctl disable --now pi-textfile-daemon\.service\n {2}run systemctl enable --now pi-textfile\.timer\n$/);
 });
 
-test('install refuses, with a fix and exit 2: not root, no systemd, a binary the service cannot see, a file in the way', async () => {
+test('install refuses, with a fix and exit 2: not root, no systemd, a binary the service cannot see, a file in the way; uninstall where the package is installed', async () => {
   const textfileDir = tempDir('pi-textfile-ne-');
   const proc = fakeProc(textfileDir);
   const cases: [Partial<DeployDeps>, string[], RegExp][] = [
@@ -268,6 +268,10 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
   fs.mkdirSync(path.join(packaged, 'lib/systemd/system'), { recursive: true });
   fs.writeFileSync(path.join(packaged, 'lib/systemd/system/pi-textfile.service'), '[Service]\n');
   cases.push([{}, ['install', '--dry-run', '--root', packaged], /^pi-textfile: the pi-textfile Debian package is installed \(\/lib\/systemd\/system\/pi-textfile\.service\): its timer already runs collect, and install would shadow its units; change settings with sudo systemctl edit pi-textfile\.service, or remove the package first \(sudo apt remove pi-textfile\)\n$/]);
+  // uninstall, where the package is installed: it would take away the user its timer runs as.
+  for (const dryRun of [['--dry-run'], []]) {
+    cases.push([{}, ['uninstall', ...dryRun, '--root', packaged], /^pi-textfile: the pi-textfile Debian package is installed \(\/lib\/systemd\/system\/pi-textfile\.service\): uninstall would remove the system user and the directory its timer runs with; remove the package instead \(sudo apt remove pi-textfile; sudo apt purge pi-textfile also removes its settings\)\n$/]);
+  }
   for (const [deps, argv, expected] of cases) {
     const r = await runMain(argv, { deploy: fakeDeps(proc, deps) });
     assert.equal(r.code, 2, argv.join(' '));

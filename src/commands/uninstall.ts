@@ -1,18 +1,27 @@
 /**
  * `pi-textfile uninstall`: disables and removes install's units, its link (only if it is still
  * install's), /run/pi-textfile and the system user; settings made with `systemctl edit` are kept,
- * and said so.
+ * and said so. Refused where the Debian package is installed: its timer runs with that user.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readTextOrNull } from '../framework/host';
 import { defaultDeployDeps, lstat, report, requireSystem, systemctl, type Action, type DeployDeps } from '../deploy/actions';
-import { DAEMON, LINK_RECORD, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_USER, SYSUSERS_FILE, TIMER, under, UNIT_DIR } from '../deploy/layout';
-import { EXIT_OK } from '../lib/errors';
+import { DAEMON, LINK_RECORD, PACKAGE_UNIT_DIR, RUNTIME_DIRECTORY, RUNTIME_FILE, SERVICE, SERVICE_USER, SYSUSERS_FILE, TIMER, under, UNIT_DIR } from '../deploy/layout';
+import { EXIT_CANNOT_RUN, EXIT_OK, UserError } from '../lib/errors';
 import type { Io } from '../lib/io';
 
 function planUninstall(opts: { dryRun: boolean; root: string }, deps: DeployDeps): Action[] {
   requireSystem(opts, deps, 'uninstall');
+  // The package's service runs as the same system user, in the same /run/pi-textfile, that
+  // uninstall removes: its timer would then fail on every run (status 217/USER).
+  if (fs.existsSync(under(opts.root, path.join(PACKAGE_UNIT_DIR, SERVICE)))) {
+    throw new UserError(
+      `the pi-textfile Debian package is installed (${path.join(PACKAGE_UNIT_DIR, SERVICE)}): uninstall would remove the system user and the directory its timer runs with; ` +
+        `remove the package instead (sudo apt remove pi-textfile; sudo apt purge pi-textfile also removes its settings)`,
+      EXIT_CANNOT_RUN,
+    );
+  }
   const actions: Action[] = [];
   const unitFile = (name: string): string => under(opts.root, path.join(UNIT_DIR, name));
   const present = [SERVICE, TIMER, DAEMON].filter((n) => lstat(unitFile(n)) !== null);
