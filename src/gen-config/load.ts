@@ -8,6 +8,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import generatedValidate from 'pi-textfile:validate-cluster';
 import { checkCluster } from './checks';
+import schema from '../../schemas/cluster.schema.json';
 import { normalise, type Cluster } from './cluster';
 import type { ClusterInput } from './input';
 import { escapePointer, pointerSegments, positionOf, show, sortIssues, type Issue, type Locator } from './issues';
@@ -75,7 +76,7 @@ function describe(e: AjvError, data: unknown, locate: Locator): Issue | null {
       return at(e.instancePath, `missing required key "${String(e.params.missingProperty)}"`);
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
-      return at(`${e.instancePath}/${escapePointer(key)}`, `unknown key "${key}"; check its spelling and indentation`, key);
+      return at(`${e.instancePath}/${escapePointer(key)}`, unknownKeyMessage(key, keysAt(e.instancePath)), key);
     }
     case 'type':
       return at(e.instancePath, `${show(value)} must be ${TYPE_WORDS[String(e.params.type)] ?? String(e.params.type)}`);
@@ -87,7 +88,11 @@ function describe(e: AjvError, data: unknown, locate: Locator): Issue | null {
       if (def === 'duration' || /scrape_|_interval|stale_after/.test(e.instancePath)) {
         return at(e.instancePath, `${show(value)} is not a Prometheus duration: use whole numbers with units y, w, d, h, m, s, ms, largest first, like 30s or 1m30s`);
       }
-      if (def === 'address') return at(e.instancePath, `${show(value)} is not an address: write host or host:port, without http:// or a path`);
+      if (def === 'address') {
+        const port = typeof value === 'string' && !value.includes('/') ? /^(?:\[[^\]]*\]|[^:[\]]+):(.*)$/.exec(value)?.[1] : undefined;
+        if (port !== undefined && !/^\d+$/.test(port)) return at(e.instancePath, `${show(value)}: the port ${JSON.stringify(port)} is not a number; write host or host:port`);
+        return at(e.instancePath, `${show(value)} is not an address: write host or host:port, without http:// or a path`);
+      }
       if (def === 'remoteWrite') return at(e.instancePath, `${show(value)} must be an http:// or https:// URL`);
       if (e.instancePath.endsWith('/textfile_directory')) {
         return at(e.instancePath, `${show(value)} must be an absolute path without spaces, quotes, $, \` or backslashes (it goes into node_exporter's ARGS line)`);
@@ -143,10 +148,10 @@ function loadClusterText(text: string): LoadResult {
     }
     const message =
       err.code === 'DUPLICATE_KEY'
-        ? 'this key appears twice in the same mapping; keep one'
+        ? `${duplicateKey(text, err.pos[0])}appears twice in the same mapping; keep one`
         : /Maximum call stack size exceeded/.test(err.message)
           ? 'nested too deeply to read (a cluster description is a few levels deep)'
-        : `invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}`;
+        : `invalid YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')}${ipv6Hint(text, err.pos[0])}`;
     issues.push({ ...pos(err.pos[0]), pointer: '', message });
   }
   visit(doc, {
@@ -175,10 +180,15 @@ function loadClusterText(text: string): LoadResult {
   }
   const locate = makeLocator(doc, lines);
   if (!validate(data)) {
+    const described: Issue[] = [];
     for (const e of validate.errors ?? []) {
       const issue = describe(e, data, locate);
-      if (issue) issues.push(issue);
+      if (issue) described.push(issue);
     }
+    // A misspelt key is the cause; the required key it was meant to be, "missing", is only its
+    // consequence: the "did you mean" line says both.
+    const meant = new Set(described.map((i) => /did you mean "([^"]+)"\?$/.exec(i.message)?.[1] && `${i.pointer.slice(0, i.pointer.lastIndexOf('/'))} ${/did you mean "([^"]+)"/.exec(i.message)![1]}`));
+    issues.push(...described.filter((i) => !meant.has(`${i.pointer} ${/^missing required key "([^"]+)"$/.exec(i.message)?.[1]}`)));
   }
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) issues.push(...checkCluster(data as Record<string, unknown>, locate));
   // One problem reported twice (schema and semantic check on the same spot) is shown once.
@@ -216,4 +226,75 @@ function unclosedOpener(text: string, end: number, open: '[' | '{'): number | nu
   }
   for (let k = stack.length - 1; k >= 0; k--) if (stack[k]![0] === open) return stack[k]![1];
   return null;
+}
+
+type SchemaNode = { $ref?: string; properties?: Record<string, SchemaNode>; items?: SchemaNode; else?: SchemaNode; oneOf?: SchemaNode[] };
+
+/** A schema node with its $ref followed and, where it may be a mapping or something else, the mapping's branch. */
+function mappingOf(node: SchemaNode | undefined): SchemaNode | undefined {
+  for (let i = 0; i < 8 && node !== undefined; i++) {
+    if (node.$ref !== undefined) node = (schema as { definitions: Record<string, SchemaNode> }).definitions[node.$ref.replace('#/definitions/', '')];
+    else if (node.else !== undefined) node = node.else;
+    else if (node.oneOf !== undefined) node = node.oneOf.find((o) => o.properties !== undefined || o.$ref !== undefined);
+    else return node;
+  }
+  return node;
+}
+
+/** The keys the schema allows in the mapping at `instancePath` (ajv's schema paths are relative to a $ref). */
+function keysAt(instancePath: string): string[] {
+  let node = mappingOf(schema as SchemaNode);
+  for (const segment of pointerSegments(instancePath)) {
+    node = mappingOf(/^\d+$/.test(segment) && node?.items !== undefined ? node.items : node?.properties?.[segment]);
+  }
+  return Object.keys(node?.properties ?? {});
+}
+
+/** Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`: optimal string alignment. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * PURE: what to say of a key the schema does not know where it stands. A secret written inline
+ * (password where password_file belongs) is told the rule; a key within two edits of a known one
+ * (or the same but for - or case) gets "did you mean"; anything else, spelling and indentation.
+ */
+function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (known.includes(`${key}_file`)) {
+    return `unknown key "${key}": secrets are file references here, never written into the description; put it in a file only the service can read and give its path as ${key}_file`;
+  }
+  const folded = key.toLowerCase().replace(/-/g, '_');
+  const near = known
+    .map((k) => ({ k, d: k === folded ? 0 : editDistance(folded, k) }))
+    .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 3)))
+    // Nearest first; among equals, one that starts as the key does (node: nodes, not mode).
+    .sort((x, y) => x.d - y.d || Number(y.k[0] === folded[0]) - Number(x.k[0] === folded[0]) || (x.k < y.k ? -1 : 1));
+  if (near.length > 0) return `unknown key "${key}"; did you mean "${near[0]!.k}"?`;
+  return `unknown key "${key}"; check its spelling and indentation`;
+}
+
+/** The key a duplicate-key error points at, quoted and followed by a space; empty if none is there. */
+function duplicateKey(text: string, offset: number): string {
+  const key = /^[^:\n]+?(?=\s*:)/.exec(text.slice(offset, offset + 200))?.[0].trim();
+  return key === undefined || key === '' ? 'this key ' : `${JSON.stringify(key.replace(/^["']|["']$/g, ''))} `;
+}
+
+/** A hint when the YAML that failed holds an IPv6 address in brackets that was not quoted. */
+function ipv6Hint(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset) + 1;
+  const end = text.indexOf('\n', offset);
+  const line = text.slice(start, end < 0 ? undefined : end);
+  const address = /\[[0-9A-Fa-f:.]+\](?::\d+)?/.exec(line)?.[0];
+  return address !== undefined && !line.includes(`"${address}"`) && !line.includes(`'${address}'`)
+    ? `; an IPv6 address in brackets must be quoted in YAML: "${address}"`
+    : '';
 }
