@@ -255,7 +255,7 @@ test('install refuses, with a fix and exit 2: not root, no systemd, a binary the
   const cases: [Partial<DeployDeps>, string[], RegExp][] = [
     [{ uid: 1000 }, ['install'], /^pi-textfile: install changes \/etc\/systemd\/system: run it as root \(sudo pi-textfile install\)\n$/],
     [{ systemdRunning: () => false }, ['install'], /^pi-textfile: systemd is not running on this machine, .*copy cron\/pi-textfile .* to \/etc\/cron\.d\//],
-    [{ bundlePath: '/home/pi/.nvm/versions/node/v20.20.2/lib/node_modules/pi-textfile/dist/pi-textfile.cjs' }, ['install', '--dry-run'], /^pi-textfile: pi-textfile is at \/home\/pi\/\.nvm\/\S+, under \/home, which the service cannot see .*install Node and pi-textfile system-wide/],
+    [{ bundlePath: '/home/pi/.nvm/versions/node/v20.20.2/lib/node_modules/pi-textfile/dist/pi-textfile.cjs' }, ['install', '--dry-run'], /^pi-textfile: pi-textfile is at \/home\/pi\/\.nvm\/\S+, under \/home, which the service cannot see .*install pi-textfile system-wide: the Debian package \(npm run deb in a clone, then sudo apt install \.\/pi-textfile_VERSION_all\.deb\), or the tarball \(npm pack, then sudo npm install -g \.\/pi-textfile-VERSION\.tgz with a system Node\)/],
     [{ nodePath: '/tmp/node' }, ['install', '--dry-run'], /^pi-textfile: Node is at \/tmp\/node, under \/tmp, /],
     // Into an image (--root) as well: its units would start a path its service cannot see.
     [{ bundlePath: '/tmp/checkout/dist/pi-textfile.cjs' }, ['install', '--dry-run', '--root', tempDir('pi-textfile-image-')], /^pi-textfile: pi-textfile is at \/tmp\/checkout\/dist\/pi-textfile\.cjs, under \/tmp, /],

@@ -41,7 +41,10 @@ export async function runProgram(argv: readonly string[], io: Io, deps: MainDeps
         "  doctor      check every link from vcgencmd to node_exporter's /metrics,",
         '              with a fix for each failure',
         '',
-        'First steps on a Pi: sudo pi-textfile install, then pi-textfile doctor.',
+        'First steps on a Pi: install the Debian package (sudo apt install',
+        './pi-textfile_VERSION_all.deb: its timer starts at once), then check it',
+        'with sudo pi-textfile doctor. From the npm tarball instead: sudo pi-textfile',
+        'install, then sudo pi-textfile doctor.',
       ].join('\n'),
     )
     .version(version, '--version', 'print the version and exit')

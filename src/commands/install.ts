@@ -81,7 +81,7 @@ function planInstall(opts: InstallOptions, deps: DeployDeps): Action[] {
     if (hidden !== undefined) {
       throw new UserError(
         `${what} is at ${p}, under ${hidden}, which the service cannot see (it runs with ProtectHome=yes and PrivateTmp=yes as its own user); ` +
-          `install Node and pi-textfile system-wide (a system Node, then sudo npm install -g pi-textfile) and run install from there`,
+          `install pi-textfile system-wide: the Debian package (npm run deb in a clone, then sudo apt install ./pi-textfile_VERSION_all.deb), or the tarball (npm pack, then sudo npm install -g ./pi-textfile-VERSION.tgz with a system Node), and run install from there`,
         EXIT_CANNOT_RUN,
       );
     }
