@@ -142,7 +142,7 @@ export function parseCollectArgv(argv: readonly string[]): Raw {
 }
 
 /** A StopSignal and its trigger: what an AbortController gives, without loading one. */
-function createStopSignal(): StopSignal & { stop(reason: string): void } {
+function createStopSignal(): StopSignal & { readonly reason: string | undefined; stop(reason: string): void } {
   const listeners = new Set<() => void>();
   const self = {
     aborted: false,
@@ -164,14 +164,12 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 /** Runs collect with parsed flags: the stop signals end the loop and every vcgencmd still running. */
 export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectDeps>): Promise<number> {
   const opts = collectOptionsFrom(raw);
-  // A stop request ends the loop, ends every vcgencmd still running, and writes nothing more.
+  // A stop request ends the loop, lets no further vcgencmd start, and writes nothing more.
   const stopSignal = createStopSignal();
-  const runners = new Set<VcgencmdRunner>();
-  let signal: string | undefined;
+  let runner: VcgencmdRunner | undefined;
   const stop = (name: string): void => {
-    signal ??= name;
     stopSignal.stop(name);
-    for (const r of runners) r.killAll();
+    runner?.stop();
   };
   const onTerm = (): void => stop('SIGTERM');
   const onInt = (): void => stop('SIGINT');
@@ -182,13 +180,12 @@ export async function runCollectCommand(raw: Raw, io: Io, deps: Partial<CollectD
       ...defaultCollectDeps(),
       signal: stopSignal,
       onRunner: (r) => {
-        runners.clear();
-        runners.add(r);
+        runner = r;
       },
       ...deps,
     });
-    // Asked to stop in the middle of a single run: nothing was written; say so by the exit code.
-    return signal !== undefined && opts.once ? SIGNAL_EXIT[signal]! : code;
+    // A single run asked to stop says so by its exit code (and by a line, runCollect's).
+    return stopSignal.reason !== undefined && opts.once ? SIGNAL_EXIT[stopSignal.reason]! : code;
   } finally {
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);

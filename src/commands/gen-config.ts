@@ -7,10 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT_CANNOT_RUN, EXIT_INVALID, EXIT_OK, UserError, describeFsError } from '../lib/errors';
-import type { Cluster } from '../gen-config/cluster';
+import { serverNodes, type Cluster } from '../gen-config/cluster';
 import { formatIssue, type Issue } from '../gen-config/issues';
 import { loadCluster } from '../gen-config/load';
-import { serverNodes } from '../gen-config/cluster';
 import { AGENTS_DIRECTORY } from '../gen-config/fleet';
 import { DASHBOARD_MARKER } from '../gen-config/grafana';
 import { renderFiles, rowOf } from '../gen-config/outputs';
@@ -137,13 +136,14 @@ export async function runGenConfig(opts: GenConfigOptions, io: Io): Promise<numb
 /** Whether gen-config wrote the file at `rel` under `out`, as its row in OUTPUTS recognises one (no row: it did not). */
 function isGenerated(out: string, rel: string): boolean {
   const file = path.join(out, rel);
+  const head = (): string => readTextOrNull(file, { maxBytes: 4096, noFollow: true, head: true }) ?? '';
   switch (rowOf(rel)?.recognise) {
     case 'targets':
       return isGeneratedTargets(readTextOrNull(file, { maxBytes: MAX_CONFIG_BYTES * 4, noFollow: true }) ?? '');
     case 'dashboard':
-      return readTextOrNull(file, { maxBytes: 4096, noFollow: true, head: true })?.includes(`"description": "${DASHBOARD_MARKER}`) === true;
+      return head().includes(`"description": "${DASHBOARD_MARKER}`);
     case 'header':
-      return readTextOrNull(file, { maxBytes: 4096, noFollow: true, head: true })?.startsWith(GENERATED_MARKER) === true;
+      return head().startsWith(GENERATED_MARKER);
     default:
       return false;
   }

@@ -5,16 +5,16 @@
  * - Arguments are passed as a list, never through a shell.
  * - Every call has a hard timeout; on expiry the child gets SIGKILL.
  * - Children stay in pi-textfile's own process group, so whoever kills that group (systemd,
- *   `timeout` from cron, a terminal's Ctrl-C) kills them too; `killAll` refuses every later call
+ *   `timeout` from cron, a terminal's Ctrl-C) kills them too; `stop` refuses every later call
  *   when pi-textfile itself is asked to stop.
  * - A firmware that hangs hangs for every call, so after the first timeout the runner trips: later
  *   calls in the same run fail at once instead of each waiting out its own timeout.
  * - Failures are classified (missing, permission, firmware error, timeout, ...) into a
  *   VcgencmdError whose message says what to do.
- * - Calls are synchronous spawns, one at a time (collect's and doctor's alike): the firmware serialises mailbox calls, so
- *   waiting in parallel buys nothing, and a synchronous spawn creates no streams, sockets or
- *   timers (measured in the long-running mode: about 2 ms less CPU per collection of three
- *   calls, and a smaller resident size), through spawn-sync.ts, which does not load
+ * - Calls are synchronous spawns, one at a time (collect's and doctor's alike): the firmware
+ *   serialises mailbox calls, so waiting in parallel buys nothing, and a synchronous spawn
+ *   creates no streams, sockets or timers (measured in the long-running mode: about 2 ms less
+ *   CPU per collection of three calls, and a smaller resident size), through spawn-sync.ts, which does not load
  *   child_process (see there why). A stop request that arrives during a synchronous call is
  *   seen only when the event loop turns: it turns before the next call (and before collect
  *   writes) whenever a call took SLOW_CALL_MS or more or its vcgencmd was ended by a signal, so
@@ -127,7 +127,7 @@ export interface VcgencmdRunner {
   /** The vcgencmd that runs (throws a VcgencmdError if there is none). */
   resolve(): string;
   /** Refuses every later call (on SIGTERM/SIGINT: a call under way ends with its process group or its timeout). */
-  killAll(): void;
+  stop(): void;
   /** Number of processes started so far (for tests and the benchmark). */
   readonly spawned: number;
   /**
@@ -172,7 +172,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
     // One turn of the event loop: signals that arrived meanwhile are handled.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  const killAll = (): void => {
+  const stop = (): void => {
     stopped = true;
   };
   const refused = (): VcgencmdError | null =>
@@ -243,7 +243,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
 
   function run(args: readonly string[]): Promise<string> {
     // One call at a time; after a slow one the event loop turns first, so that a stop signal
-    // that arrived during it is handled (killAll) before the next starts.
+    // that arrived during it is handled (stop) before the next starts.
     const answer = queue.then(letSignalsIn).then(() => runSync(args));
     queue = answer.catch(() => undefined);
     return answer;
@@ -252,7 +252,7 @@ export function createVcgencmd(options: VcgencmdOptions): VcgencmdRunner {
   return {
     run,
     resolve,
-    killAll,
+    stop,
     get spawned() {
       return spawned;
     },

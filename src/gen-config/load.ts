@@ -180,15 +180,20 @@ function loadClusterText(text: string): LoadResult {
   }
   const locate = makeLocator(doc, lines);
   if (!validate(data)) {
-    const described: Issue[] = [];
-    for (const e of validate.errors ?? []) {
-      const issue = describe(e, data, locate);
-      if (issue) described.push(issue);
-    }
+    const errors = validate.errors ?? [];
     // A misspelt key is the cause; the required key it was meant to be, "missing", is only its
     // consequence: the "did you mean" line says both.
-    const meant = new Set(described.map((i) => /did you mean "([^"]+)"\?$/.exec(i.message)?.[1] && `${i.pointer.slice(0, i.pointer.lastIndexOf('/'))} ${/did you mean "([^"]+)"/.exec(i.message)![1]}`));
-    issues.push(...described.filter((i) => !meant.has(`${i.pointer} ${/^missing required key "([^"]+)"$/.exec(i.message)?.[1]}`)));
+    const meant = new Set<string>();
+    for (const e of errors) {
+      if (e.keyword !== 'additionalProperties') continue;
+      const near = nearestKey(String(e.params.additionalProperty), keysAt(e.instancePath));
+      if (near !== undefined) meant.add(`${e.instancePath} ${near}`);
+    }
+    for (const e of errors) {
+      if (e.keyword === 'required' && meant.has(`${e.instancePath} ${String(e.params.missingProperty)}`)) continue;
+      const issue = describe(e, data, locate);
+      if (issue) issues.push(issue);
+    }
   }
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) issues.push(...checkCluster(data as Record<string, unknown>, locate));
   // One problem reported twice (schema and semantic check on the same spot) is shown once.
@@ -272,17 +277,21 @@ function unknownKeyMessage(key: string, known: readonly string[]): string {
   if (known.includes(`${key}_file`)) {
     return `unknown key "${key}": secrets are file references here, never written into the description; put it in a file only the service can read and give its path as ${key}_file`;
   }
-  const folded = key.toLowerCase().replace(/-/g, '_');
-  const near = known
-    .map((k) => ({ k, d: k === folded ? 0 : editDistance(folded, k) }))
-    .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 3)))
-    // Nearest first; among equals, one that starts as the key does (node: nodes, not mode).
-    .sort((x, y) => x.d - y.d || Number(y.k[0] === folded[0]) - Number(x.k[0] === folded[0]) || (x.k < y.k ? -1 : 1));
-  if (near.length > 0) return `unknown key "${key}"; did you mean "${near[0]!.k}"?`;
+  const near = nearestKey(key, known);
+  if (near !== undefined) return `unknown key "${key}"; did you mean "${near}"?`;
   return `unknown key "${key}"; check its spelling and indentation`;
 }
 
-/** The key a duplicate-key error points at, quoted and followed by a space; empty if none is there. */
+/** PURE: the known key within two edits of `key` (- and case folded), nearest first; among equals, one that starts alike (node: nodes, not mode). */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const folded = key.toLowerCase().replace(/-/g, '_');
+  return known
+    .map((k) => ({ k, d: editDistance(folded, k) }))
+    .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 3)))
+    .sort((x, y) => x.d - y.d || Number(y.k[0] === folded[0]) - Number(x.k[0] === folded[0]) || (x.k < y.k ? -1 : 1))[0]?.k;
+}
+
+/** The key a duplicate-key error points at, quoted and followed by a space; "this key " if none can be read there. */
 function duplicateKey(text: string, offset: number): string {
   const key = /^[^:\n]+?(?=\s*:)/.exec(text.slice(offset, offset + 200))?.[0].trim();
   return key === undefined || key === '' ? 'this key ' : `${JSON.stringify(key.replace(/^["']|["']$/g, ''))} `;
